@@ -1,0 +1,243 @@
+//! Pure parsing of content files into `Content`: raw serde shapes (with spans
+//! for line numbers) turned into the ready types. Collects every problem.
+
+use super::types::*;
+use super::File;
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIntentFile {
+    #[serde(default)]
+    intent: Vec<RawIntent>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIntent {
+    id: Spanned<String>,
+    #[serde(default)]
+    kind: IntentKind,
+    title: String,
+    family: Option<String>,
+    aspect: Option<String>,
+    #[serde(default)]
+    related: Vec<Spanned<String>>,
+    #[serde(default)]
+    keywords: Vec<Spanned<String>>,
+    #[serde(default)]
+    examples: Vec<Spanned<String>>,
+    #[serde(default)]
+    options: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResponseFile {
+    #[serde(default)]
+    response: Vec<Spanned<RawResponse>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResponse {
+    intent: String,
+    section: Option<String>,
+    subsection: Option<String>,
+    reviewed: Option<String>,
+    excerpt: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSynonymFile {
+    #[serde(default)]
+    synonym: Vec<Spanned<RawSynonym>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSynonym {
+    to: String,
+    from: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawScreen {
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    unless: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScreens {
+    #[serde(default)]
+    emergency: RawScreen,
+    #[serde(default)]
+    crisis: RawScreen,
+    #[serde(default)]
+    personal_advice: RawScreen,
+    #[serde(default)]
+    out_of_scope: RawScreen,
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+fn origin(file: &File, offset: usize) -> Origin {
+    Origin { file: file.path.clone(), line: line_of(&file.text, offset) }
+}
+
+fn stem_of(path: &str) -> &str {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.strip_suffix(".toml").unwrap_or(name)
+}
+
+fn is_responses(path: &str) -> bool {
+    path.replace('\\', "/").split('/').rev().nth(1) == Some("responses")
+}
+
+fn from_toml<T: serde::de::DeserializeOwned>(file: &File) -> Result<T, Problem> {
+    toml::from_str(&file.text).map_err(|e| {
+        let line = e.span().map(|s| line_of(&file.text, s.start)).unwrap_or(1);
+        let message = e.message().replace('\n', " ");
+        Problem { file: file.path.clone(), line, message }
+    })
+}
+
+fn spanned_list(file: &File, items: Vec<Spanned<String>>) -> Vec<(String, Origin)> {
+    items.into_iter().map(|s| (origin(file, s.span().start), s.into_inner())).map(|(o, s)| (s, o)).collect()
+}
+
+/// Parses every content file. Problems are collected across all files.
+pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut intents: Vec<Intent> = Vec::new();
+    let mut responses: Vec<(String, Response)> = Vec::new();
+    let mut synonyms = Vec::new();
+    let mut screens = None;
+    let mut framing = None;
+
+    for file in files {
+        let stem = stem_of(&file.path);
+        let result = match (is_responses(&file.path), stem) {
+            (true, "framing") => from_toml::<Framing>(file).map(|f| {
+                framing = Some((f, Origin { file: file.path.clone(), line: 1 }));
+            }),
+            (true, _) => from_toml::<RawResponseFile>(file).map(|raw| {
+                for r in raw.response {
+                    let o = origin(file, r.span().start);
+                    let r = r.into_inner();
+                    let missing = |field: &str| Problem::at(&o, format!("response for `{}` has no {field}", r.intent));
+                    match (&r.section, &r.reviewed) {
+                        (None, _) => problems.push(missing("section")),
+                        (_, None) => problems.push(missing("reviewed date")),
+                        (Some(section), Some(reviewed)) => responses.push((
+                            r.intent.clone(),
+                            Response {
+                                section: section.clone(),
+                                subsection: r.subsection.clone(),
+                                reviewed: reviewed.clone(),
+                                excerpt: r.excerpt.trim().to_string(),
+                                origin: o,
+                            },
+                        )),
+                    }
+                }
+            }),
+            (false, "synonyms") => from_toml::<RawSynonymFile>(file).map(|raw| {
+                for s in raw.synonym {
+                    let o = origin(file, s.span().start);
+                    let s = s.into_inner();
+                    synonyms.push(Synonym { from: s.from, to: s.to, origin: o });
+                }
+            }),
+            (false, "safety") => from_toml::<RawScreens>(file).map(|raw| {
+                let screen = |r: RawScreen| Screen {
+                    patterns: spanned_list(file, r.patterns),
+                    unless: spanned_list(file, r.unless),
+                };
+                screens = Some(Screens {
+                    emergency: screen(raw.emergency),
+                    crisis: screen(raw.crisis),
+                    personal_advice: screen(raw.personal_advice),
+                    out_of_scope: screen(raw.out_of_scope),
+                });
+            }),
+            (false, category) => from_toml::<RawIntentFile>(file).map(|raw| {
+                for r in raw.intent {
+                    let o = origin(file, r.id.span().start);
+                    let id = r.id.into_inner();
+                    intents.push(Intent {
+                        family: r.family.unwrap_or_else(|| id.clone()),
+                        aspect: r.aspect.unwrap_or_else(|| "what".into()),
+                        id,
+                        kind: r.kind,
+                        title: r.title,
+                        category: category.to_string(),
+                        related: r.related.into_iter().map(Spanned::into_inner).collect(),
+                        keywords: r.keywords.into_iter().map(Spanned::into_inner).collect(),
+                        examples: spanned_list(file, r.examples),
+                        options: r.options.into_iter().map(Spanned::into_inner).collect(),
+                        response: None,
+                        origin: o,
+                    });
+                }
+            }),
+        };
+        if let Err(p) = result {
+            problems.push(p);
+        }
+    }
+
+    for (id, response) in responses {
+        match intents.iter_mut().find(|i| i.id == id) {
+            Some(intent) if intent.response.is_some() => {
+                problems.push(Problem::at(&response.origin, format!("a second response for intent `{id}`")))
+            }
+            Some(intent) => intent.response = Some(response),
+            None => problems.push(Problem::at(&response.origin, format!("response for unknown intent `{id}`: no intent reaches it"))),
+        }
+    }
+    let (framing, framing_origin) = match framing {
+        Some(f) => f,
+        None => {
+            problems.push(Problem { file: "responses/framing.toml".into(), line: 0, message: "missing: the bot's framing text and footer".into() });
+            return Err(problems);
+        }
+    };
+    let Some(screens) = screens else {
+        problems.push(Problem { file: "intents/safety.toml".into(), line: 0, message: "missing: the safety screens".into() });
+        return Err(problems);
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Content { intents, synonyms, screens, framing, framing_origin })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_numbers_are_one_based() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 4), 3);
+    }
+
+    #[test]
+    fn a_syntax_error_names_its_file_and_line() {
+        let files = [File { path: "intents/x.toml".into(), text: "[[intent]]\nid = \"a\"\ntitle = \n".into() }];
+        let problems = parse(&files).unwrap_err();
+        assert_eq!(problems[0].file, "intents/x.toml");
+        assert_eq!(problems[0].line, 3, "{problems:?}");
+    }
+}

@@ -1,0 +1,148 @@
+//! Content data model: the ready, validated objects the engine uses.
+
+use serde::Serialize;
+use std::fmt;
+
+/// What a matched intent leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum IntentKind {
+    /// Quotes an excerpt of the guide.
+    #[default]
+    Answer,
+    /// Too broad: asks which of `options` the person means.
+    Clarify,
+    /// Something the guide does not answer: the fallback reply.
+    OutOfScope,
+    Greeting,
+    Help,
+}
+
+/// Where an item was written, for `file:line` messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// A curated excerpt of the guide and where it comes from.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub section: String,
+    pub subsection: Option<String>,
+    /// "Last Medical Review" date of the section, or "not stated".
+    pub reviewed: String,
+    pub excerpt: String,
+    pub origin: Origin,
+}
+
+/// One topic a person can ask about.
+#[derive(Debug, Clone)]
+pub struct Intent {
+    pub id: String,
+    pub kind: IntentKind,
+    pub title: String,
+    /// Topics of one treatment share a family (follow-ups stay in it).
+    pub family: String,
+    /// Which facet of the family this is ("what", "side_effects", ...).
+    pub aspect: String,
+    /// The content file's stem, used as the browsing category.
+    pub category: String,
+    pub related: Vec<String>,
+    pub keywords: Vec<String>,
+    pub examples: Vec<(String, Origin)>,
+    pub options: Vec<String>,
+    pub response: Option<Response>,
+    pub origin: Origin,
+}
+
+/// A phrase replacement applied to normalised text before matching.
+#[derive(Debug, Clone)]
+pub struct Synonym {
+    pub from: Vec<String>,
+    pub to: String,
+    pub origin: Origin,
+}
+
+/// A screen: matches when any pattern matches and no `unless` pattern does.
+#[derive(Debug, Clone, Default)]
+pub struct Screen {
+    pub patterns: Vec<(String, Origin)>,
+    pub unless: Vec<(String, Origin)>,
+}
+
+/// The safety and scope screens, as regular expressions over normalised text.
+#[derive(Debug, Clone, Default)]
+pub struct Screens {
+    pub emergency: Screen,
+    pub crisis: Screen,
+    pub personal_advice: Screen,
+    pub out_of_scope: Screen,
+}
+
+/// A browsing category: a content file of intents and its display title.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub file: String,
+    pub title: String,
+}
+
+/// The text the bot writes itself. None of it makes a medical claim.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Framing {
+    /// Ends every reply: the disclaimer and both numbers.
+    pub footer: String,
+    pub greeting: String,
+    pub help: String,
+    pub fallback: String,
+    pub emergency: String,
+    pub crisis: String,
+    pub personal_advice: String,
+    pub non_text: String,
+    pub empty: String,
+    pub clarify: String,
+    pub related: String,
+    pub topics: String,
+    pub source: String,
+    pub source_undated: String,
+    pub categories: Vec<Category>,
+}
+
+/// Everything a content folder holds, parsed.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub intents: Vec<Intent>,
+    pub synonyms: Vec<Synonym>,
+    pub screens: Screens,
+    pub framing: Framing,
+    pub framing_origin: Origin,
+}
+
+impl Content {
+    pub fn intent(&self, id: &str) -> Option<&Intent> {
+        self.intents.iter().find(|i| i.id == id)
+    }
+}
+
+/// One content problem, shown as `file:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn at(origin: &Origin, message: impl Into<String>) -> Problem {
+        Problem { file: origin.file.clone(), line: origin.line, message: message.into() }
+    }
+}

@@ -1,0 +1,5 @@
+//! Front-ends: they transport messages to the engine and render replies.
+//! They drop what they must ignore and never hold message text longer than
+//! one reply needs.
+
+pub mod console;

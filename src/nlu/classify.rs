@@ -1,0 +1,181 @@
+//! Ranks intents for a normalised message. Each intent is represented by its
+//! example phrases, title and keywords as sets of terms (stems and adjacent
+//! stem pairs) weighted by how distinctive a term is across intents (idf).
+//! An intent's score mixes its best-matching example (cosine) with its whole
+//! profile (cosine against the centroid) and a bonus for its keywords, so a
+//! long narrative still lands on the topic its distinctive words name.
+
+use super::normalize::{Normalized, Normalizer};
+use crate::content::Content;
+use std::collections::HashMap;
+
+/// Weights of the three signals; chosen with `liverline eval tests/golden`.
+const W_EXAMPLE: f32 = 0.55;
+const W_PROFILE: f32 = 0.45;
+const W_KEYWORD: f32 = 0.25;
+
+/// An intent with its score for one message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Index into `Content::intents`.
+    pub intent: usize,
+    pub score: f32,
+}
+
+#[derive(Debug)]
+pub struct Classifier {
+    /// Term -> id.
+    vocab: HashMap<String, u32>,
+    idf: Vec<f32>,
+    /// Term id -> (example index, normalised weight).
+    example_postings: Vec<Vec<(u32, f32)>>,
+    /// Term id -> (intent index, normalised weight).
+    profile_postings: Vec<Vec<(u32, f32)>>,
+    /// Term id -> intents whose keywords contain it (as a whole keyword).
+    keyword_postings: Vec<Vec<u32>>,
+    /// Example index -> intent index.
+    example_intent: Vec<u32>,
+    intents: usize,
+}
+
+/// The terms of a message: stems, plus each adjacent pair joined by '+'.
+fn features(terms: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = terms.to_vec();
+    out.extend(terms.windows(2).map(|w| format!("{}+{}", w[0], w[1])));
+    out.sort();
+    out.dedup();
+    out
+}
+
+impl Classifier {
+    pub fn new(content: &Content, norm: &Normalizer) -> Classifier {
+        let mut vocab: HashMap<String, u32> = HashMap::new();
+        let intern = |t: &str, vocab: &mut HashMap<String, u32>| -> u32 {
+            let next = vocab.len() as u32;
+            *vocab.entry(t.to_string()).or_insert(next)
+        };
+        // Examples (the title counts as one) -> feature ids.
+        let mut examples: Vec<(u32, Vec<u32>)> = Vec::new();
+        let mut keywords: Vec<(u32, Vec<u32>)> = Vec::new();
+        for (i, intent) in content.intents.iter().enumerate() {
+            let texts = intent.examples.iter().map(|(e, _)| e.as_str()).chain(std::iter::once(intent.title.as_str()));
+            for text in texts {
+                let f = features(&norm.normalize(text).terms);
+                if !f.is_empty() {
+                    examples.push((i as u32, f.iter().map(|t| intern(t, &mut vocab)).collect()));
+                }
+            }
+            for kw in &intent.keywords {
+                let f = features(&norm.normalize(kw).terms);
+                if !f.is_empty() {
+                    keywords.push((i as u32, f.iter().map(|t| intern(t, &mut vocab)).collect()));
+                }
+            }
+        }
+        let n_terms = vocab.len();
+        let n_intents = content.intents.len();
+        // Document frequency over intents.
+        let mut seen: Vec<Vec<u32>> = vec![Vec::new(); n_terms];
+        for (i, f) in examples.iter().chain(&keywords) {
+            for &t in f {
+                if seen[t as usize].last() != Some(i) && !seen[t as usize].contains(i) {
+                    seen[t as usize].push(*i);
+                }
+            }
+        }
+        let idf: Vec<f32> = seen
+            .iter()
+            .map(|s| ((n_intents as f32 + 1.0) / (s.len() as f32 + 0.5)).ln().max(0.05))
+            .collect();
+
+        let mut example_postings = vec![Vec::new(); n_terms];
+        let mut example_intent = Vec::with_capacity(examples.len());
+        for (e, (i, f)) in examples.iter().enumerate() {
+            let norm2: f32 = f.iter().map(|&t| idf[t as usize].powi(2)).sum::<f32>().sqrt();
+            for &t in f {
+                example_postings[t as usize].push((e as u32, idf[t as usize] / norm2));
+            }
+            example_intent.push(*i);
+        }
+        // Profiles: per intent, the share of its examples holding a term
+        // (keywords count as always present), times idf.
+        let mut counts: Vec<HashMap<u32, f32>> = vec![HashMap::new(); n_intents];
+        let mut sizes = vec![0f32; n_intents];
+        for (i, f) in &examples {
+            sizes[*i as usize] += 1.0;
+            for &t in f {
+                *counts[*i as usize].entry(t).or_default() += 1.0;
+            }
+        }
+        for (i, f) in &keywords {
+            for &t in f {
+                let size = sizes[*i as usize].max(1.0);
+                counts[*i as usize].insert(t, size);
+            }
+        }
+        let mut profile_postings = vec![Vec::new(); n_terms];
+        for (i, c) in counts.iter().enumerate() {
+            let size = sizes[i].max(1.0);
+            let weights: Vec<(u32, f32)> = c.iter().map(|(&t, &n)| (t, (n / size).sqrt() * idf[t as usize])).collect();
+            let norm2: f32 = weights.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-6);
+            for (t, w) in weights {
+                profile_postings[t as usize].push((i as u32, w / norm2));
+            }
+        }
+        let mut keyword_postings = vec![Vec::new(); n_terms];
+        for (i, f) in &keywords {
+            // A keyword is matched through its rarest term: single words and
+            // pairs both land here.
+            if let Some(&t) = f.iter().max_by(|a, b| idf[**a as usize].total_cmp(&idf[**b as usize])) {
+                if !keyword_postings[t as usize].contains(i) {
+                    keyword_postings[t as usize].push(*i);
+                }
+            }
+        }
+        Classifier { vocab, idf, example_postings, profile_postings, keyword_postings, example_intent, intents: n_intents }
+    }
+
+    /// The known terms of a message and their total idf: how much the message
+    /// says that the content knows about.
+    pub fn information(&self, message: &Normalized) -> f32 {
+        features(&message.terms).iter().filter_map(|t| self.vocab.get(t)).map(|&t| self.idf[t as usize]).sum()
+    }
+
+    /// All intents with a positive score, best first.
+    pub fn rank(&self, message: &Normalized) -> Vec<Candidate> {
+        let ids: Vec<u32> = features(&message.terms).iter().filter_map(|t| self.vocab.get(t).copied()).collect();
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        let qnorm: f32 = ids.iter().map(|&t| self.idf[t as usize].powi(2)).sum::<f32>().sqrt();
+        let mut by_example = vec![0f32; self.example_intent.len()];
+        let mut profile = vec![0f32; self.intents];
+        let mut keyword = vec![0f32; self.intents];
+        for &t in &ids {
+            let q = self.idf[t as usize] / qnorm;
+            for &(e, w) in &self.example_postings[t as usize] {
+                by_example[e as usize] += q * w;
+            }
+            for &(i, w) in &self.profile_postings[t as usize] {
+                profile[i as usize] += q * w;
+            }
+            for &i in &self.keyword_postings[t as usize] {
+                keyword[i as usize] += q * q;
+            }
+        }
+        let mut best = vec![0f32; self.intents];
+        for (e, s) in by_example.iter().enumerate() {
+            let i = self.example_intent[e] as usize;
+            best[i] = best[i].max(*s);
+        }
+        let mut out: Vec<Candidate> = (0..self.intents)
+            .map(|i| Candidate {
+                intent: i,
+                score: W_EXAMPLE * best[i] + W_PROFILE * profile[i] + W_KEYWORD * keyword[i].min(1.0),
+            })
+            .filter(|c| c.score > 0.0)
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.intent.cmp(&b.intent)));
+        out
+    }
+}

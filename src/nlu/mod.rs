@@ -1,0 +1,11 @@
+//! Natural-language understanding: `Normalizer` turns a message into the
+//! stemmed terms the matcher reads (synonyms, spelling, stop words), and
+//! `Classifier` ranks intents by how well those terms match each intent's
+//! example phrases and keywords.
+
+mod classify;
+mod normalize;
+mod stopwords;
+
+pub use classify::{Candidate, Classifier};
+pub use normalize::{Normalized, Normalizer};

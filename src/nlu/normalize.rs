@@ -1,0 +1,183 @@
+//! Message -> terms: fold (case, accents, punctuation), drop @mentions and
+//! bot commands, apply synonyms (brand -> generic, abbreviation -> term, lay
+//! word -> guide word), correct spelling against the known vocabulary, drop
+//! stop words, stem. Built once from the content; `normalize` is pure.
+
+use super::stopwords::STOP_WORDS;
+use crate::content::Content;
+use crate::text::fold;
+use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::{HashMap, HashSet};
+
+/// Longest synonym phrase, in words, that is looked for.
+const MAX_PHRASE: usize = 6;
+
+/// A message as the matcher reads it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Normalized {
+    /// The folded words after synonyms and spelling, before stop words: what
+    /// the safety screens and cue patterns read.
+    pub words: Vec<String>,
+    /// Stemmed content terms, in order (stop words removed).
+    pub terms: Vec<String>,
+}
+
+impl Normalized {
+    pub fn text(&self) -> String {
+        self.words.join(" ")
+    }
+}
+
+pub struct Normalizer {
+    /// First word of a phrase -> (the rest of the phrase, replacement words),
+    /// longest first.
+    synonyms: HashMap<String, Vec<(Vec<String>, Vec<String>)>>,
+    /// Every word the content knows, folded.
+    known: HashSet<String>,
+    /// Words spelling may be corrected to, bucketed by first letter.
+    targets: HashMap<u8, Vec<String>>,
+    stop: HashSet<&'static str>,
+    stemmer: Stemmer,
+}
+
+impl std::fmt::Debug for Normalizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Normalizer").field("known", &self.known.len()).finish()
+    }
+}
+
+impl Normalizer {
+    pub fn new(content: &Content) -> Normalizer {
+        let mut synonyms: HashMap<String, Vec<(Vec<String>, Vec<String>)>> = HashMap::new();
+        for s in &content.synonyms {
+            let to: Vec<String> = fold(&s.to).split(' ').map(String::from).collect();
+            for from in &s.from {
+                let mut words = fold(from).split(' ').map(String::from).collect::<Vec<_>>();
+                if words.is_empty() || words[0].is_empty() {
+                    continue;
+                }
+                let first = words.remove(0);
+                synonyms.entry(first).or_default().push((words, to.clone()));
+            }
+        }
+        for list in synonyms.values_mut() {
+            list.sort_by_key(|(rest, _)| std::cmp::Reverse(rest.len()));
+        }
+        let stop: HashSet<&'static str> = STOP_WORDS.iter().copied().collect();
+        let mut targets_set: HashSet<String> = HashSet::new();
+        for intent in &content.intents {
+            let texts = intent.examples.iter().map(|(e, _)| e.as_str()).chain(intent.keywords.iter().map(String::as_str));
+            for text in texts.chain(std::iter::once(intent.title.as_str())) {
+                targets_set.extend(fold(text).split(' ').filter(|w| w.len() >= 4).map(String::from));
+            }
+        }
+        for s in &content.synonyms {
+            for text in s.from.iter().chain(std::iter::once(&s.to)) {
+                targets_set.extend(fold(text).split(' ').filter(|w| w.len() >= 4).map(String::from));
+            }
+        }
+        let mut known: HashSet<String> = targets_set.clone();
+        known.extend(stop.iter().map(|s| s.to_string()));
+        for intent in &content.intents {
+            if let Some(r) = &intent.response {
+                known.extend(fold(&r.excerpt).split(' ').map(String::from));
+            }
+        }
+        let mut targets: HashMap<u8, Vec<String>> = HashMap::new();
+        for word in targets_set {
+            targets.entry(word.as_bytes()[0]).or_default().push(word);
+        }
+        for list in targets.values_mut() {
+            list.sort();
+        }
+        Normalizer { synonyms, known, targets, stop, stemmer: Stemmer::create(Algorithm::English) }
+    }
+
+    /// Folds a message to words: drops @mentions, a leading /command and URLs.
+    pub fn words(&self, text: &str) -> Vec<String> {
+        let kept: Vec<&str> = text
+            .split_whitespace()
+            .enumerate()
+            .filter(|(i, w)| !(w.starts_with('@') || (*i == 0 && w.starts_with('/')) || w.contains("://")))
+            .map(|(_, w)| w)
+            .collect();
+        let folded = fold(&kept.join(" "));
+        folded.split(' ').filter(|w| !w.is_empty()).map(|w| self.correct(w)).collect()
+    }
+
+    pub fn normalize(&self, text: &str) -> Normalized {
+        let words = self.apply_synonyms(self.words(text));
+        let terms = words
+            .iter()
+            .filter(|w| !self.stop.contains(w.as_str()))
+            .map(|w| self.stem(w))
+            .collect();
+        Normalized { words, terms }
+    }
+
+    /// The stem of one folded word, as terms are stemmed.
+    pub fn stem(&self, word: &str) -> String {
+        self.stemmer.stem(word).into_owned()
+    }
+
+    /// Whether the word is a stop word.
+    pub fn is_stop(&self, word: &str) -> bool {
+        self.stop.contains(word)
+    }
+
+    fn apply_synonyms(&self, words: Vec<String>) -> Vec<String> {
+        let mut out = Vec::with_capacity(words.len() + 4);
+        let mut i = 0;
+        'outer: while i < words.len() {
+            if let Some(options) = self.synonyms.get(&words[i]) {
+                for (rest, to) in options {
+                    let end = i + 1 + rest.len();
+                    if rest.len() < MAX_PHRASE && end <= words.len() && words[i + 1..end] == rest[..] {
+                        out.extend(to.iter().cloned());
+                        i = end;
+                        continue 'outer;
+                    }
+                }
+            }
+            out.push(words[i].clone());
+            i += 1;
+        }
+        out
+    }
+
+    /// The known word closest to an unknown one, when one is clearly close:
+    /// one edit for words of 5+ letters, two for 8+; same first letter.
+    fn correct(&self, word: &str) -> String {
+        let len = word.len();
+        if len < 5 || self.known.contains(word) || word.bytes().any(|b| b.is_ascii_digit()) {
+            return word.to_string();
+        }
+        let max = if len >= 8 { 2 } else { 1 };
+        let Some(candidates) = self.targets.get(&word.as_bytes()[0]) else {
+            return word.to_string();
+        };
+        let mut best: Option<(&str, usize)> = None;
+        let mut tie = false;
+        for cand in candidates {
+            if cand.len().abs_diff(len) > max {
+                continue;
+            }
+            let d = strsim::osa_distance(word, cand);
+            if d > max {
+                continue;
+            }
+            match best {
+                Some((_, bd)) if d > bd => {}
+                Some((_, bd)) if d == bd => tie = true,
+                _ => {
+                    best = Some((cand, d));
+                    tie = false;
+                }
+            }
+        }
+        match best {
+            Some((cand, _)) if !tie => cand.to_string(),
+            _ => word.to_string(),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Replies: the format-neutral `Reply` the engine composes, and the renderers
+//! that turn it into plain text, JSON or Telegram HTML. Every renderer
+//! appends the footer; none can leave it out.
+
+mod render;
+pub mod split;
+
+pub use render::{json_line, plain, telegram_html};
+
+use serde::Serialize;
+
+/// The kind of a reply (see PRODUCT.md, "The kinds of reply").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Answer,
+    Clarify,
+    Fallback,
+    Emergency,
+    PersonalAdvice,
+    Greeting,
+    Help,
+    NonText,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Answer,
+        Kind::Clarify,
+        Kind::Fallback,
+        Kind::Emergency,
+        Kind::PersonalAdvice,
+        Kind::Greeting,
+        Kind::Help,
+        Kind::NonText,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Answer => "answer",
+            Kind::Clarify => "clarify",
+            Kind::Fallback => "fallback",
+            Kind::Emergency => "emergency",
+            Kind::PersonalAdvice => "personal_advice",
+            Kind::Greeting => "greeting",
+            Kind::Help => "help",
+            Kind::NonText => "non_text",
+        }
+    }
+}
+
+/// A topic offered to the person (a clarify option, a related topic).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Choice {
+    pub intent: String,
+    pub title: String,
+}
+
+/// A ranked candidate, as reported in JSON.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    pub intent: String,
+    pub title: String,
+    pub score: f32,
+}
+
+/// The guide's words and where they come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Excerpt {
+    pub title: String,
+    pub text: String,
+    /// "Source: ... Last Medical Review: ...".
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub kind: Kind,
+    /// The topic answered (answer, personal advice with an excerpt).
+    pub intent: Option<String>,
+    pub confidence: f32,
+    pub suggestions: Vec<Suggestion>,
+    /// The bot's own words before any excerpt (emergency line, care-team
+    /// note, clarify question, greeting, fallback).
+    pub lead: Option<String>,
+    pub excerpt: Option<Excerpt>,
+    /// Numbered options (clarify) or topics to browse.
+    pub choices: Vec<Choice>,
+    pub related: Vec<Choice>,
+    /// Whether a fuller passage ("more") exists for `intent`.
+    pub has_more: bool,
+    /// Disclaimer and both numbers; every renderer ends with it.
+    pub footer: String,
+    /// Label before related topics ("Related topics:").
+    pub related_label: String,
+}

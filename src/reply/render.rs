@@ -1,0 +1,74 @@
+//! Renderers: plain text (console, JSON `reply`), a JSON line, Telegram HTML.
+//! Each ends with the footer.
+
+use super::Reply;
+use serde::Serialize;
+
+/// The reply as a person reads it in a terminal or as plain text.
+pub fn plain(reply: &Reply) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(lead) = &reply.lead {
+        parts.push(lead.clone());
+    }
+    if let Some(ex) = &reply.excerpt {
+        parts.push(format!("{}\n\n{}", ex.title, ex.text));
+        parts.push(ex.source.clone());
+    }
+    if !reply.choices.is_empty() {
+        let list: Vec<String> = reply.choices.iter().enumerate().map(|(n, c)| format!("{}. {}", n + 1, c.title)).collect();
+        parts.push(list.join("\n"));
+    }
+    if !reply.related.is_empty() {
+        let titles: Vec<&str> = reply.related.iter().map(|c| c.title.as_str()).collect();
+        parts.push(format!("{} {}", reply.related_label, titles.join(" · ")));
+    }
+    parts.push(reply.footer.clone());
+    parts.join("\n\n")
+}
+
+#[derive(Serialize)]
+struct JsonReply<'a> {
+    question: &'a str,
+    kind: super::Kind,
+    intent: Option<&'a str>,
+    confidence: f32,
+    suggestions: &'a [super::Suggestion],
+    reply: String,
+}
+
+/// One line of `ask --json` output.
+pub fn json_line(question: &str, reply: &Reply) -> String {
+    let out = JsonReply {
+        question,
+        kind: reply.kind,
+        intent: reply.intent.as_deref(),
+        confidence: (reply.confidence * 1000.0).round() / 1000.0,
+        suggestions: &reply.suggestions,
+        reply: plain(reply),
+    };
+    serde_json::to_string(&out).unwrap_or_else(|_| String::from("{}"))
+}
+
+/// Escapes text for Telegram's HTML parse mode.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// The reply as Telegram HTML, one string (split it with `split::split`).
+/// Every piece of text is escaped; only our own tags are added.
+pub fn telegram_html(reply: &Reply) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(lead) = &reply.lead {
+        parts.push(escape(lead));
+    }
+    if let Some(ex) = &reply.excerpt {
+        parts.push(format!("<b>{}</b>\n\n{}", escape(&ex.title), escape(&ex.text)));
+        parts.push(format!("<i>{}</i>", escape(&ex.source)));
+    }
+    if !reply.choices.is_empty() {
+        let list: Vec<String> = reply.choices.iter().enumerate().map(|(n, c)| format!("{}. {}", n + 1, escape(&c.title))).collect();
+        parts.push(list.join("\n"));
+    }
+    parts.push(format!("<i>{}</i>", escape(&reply.footer)));
+    parts.join("\n\n")
+}

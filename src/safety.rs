@@ -1,0 +1,68 @@
+//! The emergency, crisis, personal-advice and out-of-scope screens. Patterns
+//! are content data (`intents/safety.toml`), compiled once; a screen matches
+//! a message when one of its patterns matches the normalised words and none
+//! of its `unless` patterns does. The engine runs the emergency screens
+//! before classification, so no match can ever hide an emergency.
+
+use crate::content::{Screen, Screens};
+use regex::RegexSet;
+
+#[derive(Debug, Clone)]
+struct Compiled {
+    patterns: RegexSet,
+    unless: RegexSet,
+}
+
+impl Compiled {
+    fn new(screen: &Screen) -> Compiled {
+        // Content is checked before an engine is built, so every pattern
+        // compiles; an empty set stands in should one ever not.
+        let set = |list: &[(String, crate::content::Origin)]| {
+            RegexSet::new(list.iter().map(|(p, _)| p.as_str())).unwrap_or_else(|_| RegexSet::empty())
+        };
+        Compiled { patterns: set(&screen.patterns), unless: set(&screen.unless) }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        self.patterns.is_match(text) && !self.unless.is_match(text)
+    }
+}
+
+/// What the screens found in one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Findings {
+    pub crisis: bool,
+    pub emergency: bool,
+    pub personal_advice: bool,
+    pub out_of_scope: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Safety {
+    emergency: Compiled,
+    crisis: Compiled,
+    personal_advice: Compiled,
+    out_of_scope: Compiled,
+}
+
+impl Safety {
+    pub fn new(screens: &Screens) -> Safety {
+        Safety {
+            emergency: Compiled::new(&screens.emergency),
+            crisis: Compiled::new(&screens.crisis),
+            personal_advice: Compiled::new(&screens.personal_advice),
+            out_of_scope: Compiled::new(&screens.out_of_scope),
+        }
+    }
+
+    /// Screens folded text (see `text::fold`), padded so patterns may use
+    /// plain word boundaries.
+    pub fn screen(&self, folded: &str) -> Findings {
+        Findings {
+            crisis: self.crisis.matches(folded),
+            emergency: self.emergency.matches(folded),
+            personal_advice: self.personal_advice.matches(folded),
+            out_of_scope: self.out_of_scope.matches(folded),
+        }
+    }
+}
