@@ -1,0 +1,116 @@
+//! Content rules: the shipped content passes `check`; every example phrase
+//! classifies to its own intent; every excerpt sentence is in the guide;
+//! broken content is refused with `file:line`.
+
+use crate::util::{copy_content, engine, repo, run, stdout, temp_dir};
+use liverline::content::{IntentKind, source::{Source, sentences}};
+use liverline::reply::Kind;
+use liverline::Query;
+
+#[test]
+fn shipped_content_passes_check() {
+    let out = run(&["check"], None);
+    assert!(out.status.success(), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).starts_with("ok:"));
+}
+
+#[test]
+fn every_example_phrase_classifies_to_its_own_intent() {
+    let e = engine();
+    let mut misses = Vec::new();
+    for intent in &e.content().intents {
+        for (example, origin) in &intent.examples {
+            let reply = e.answer(&Query::new(example));
+            let ok = match intent.kind {
+                IntentKind::Answer => reply.intent.as_deref() == Some(intent.id.as_str()),
+                IntentKind::Clarify => reply.kind == Kind::Clarify,
+                IntentKind::OutOfScope => reply.kind == Kind::Fallback,
+                IntentKind::Greeting | IntentKind::Help => matches!(reply.kind, Kind::Greeting | Kind::Help),
+            };
+            if !ok {
+                misses.push(format!("{origin}: \"{example}\" ({}) -> {} {:?}", intent.id, reply.kind.as_str(), reply.intent));
+            }
+        }
+    }
+    assert!(misses.is_empty(), "{} example(s) miss their intent:\n{}", misses.len(), misses.join("\n"));
+}
+
+#[test]
+fn every_excerpt_sentence_is_in_the_guide() {
+    let guide = std::fs::read_to_string(repo().join("source/acs-liver-cancer-treatment.txt")).unwrap();
+    let src = Source::new(&guide);
+    let mut count = 0;
+    for intent in &engine().content().intents {
+        if let Some(r) = &intent.response {
+            for s in sentences(&r.excerpt) {
+                assert!(src.contains(&s), "{}: not in the guide: {s}", intent.id);
+                count += 1;
+            }
+        }
+    }
+    assert!(count > 150, "only {count} sentences checked");
+}
+
+#[test]
+fn every_answer_topic_has_a_dated_excerpt() {
+    for intent in engine().content().intents.iter().filter(|i| i.kind == IntentKind::Answer) {
+        let reply = engine().topic(&intent.id).expect("answer topic");
+        let ex = reply.excerpt.expect("excerpt");
+        assert!(ex.source.contains("Treating Liver Cancer"), "{}", intent.id);
+        assert!(ex.source.contains("Last Medical Review: ") || ex.source.contains("no medical review date"), "{}", intent.id);
+    }
+}
+
+/// Each corruption and the `file:line: message` it must produce.
+#[test]
+fn check_reports_broken_content_with_file_and_line() {
+    let dir = temp_dir("broken");
+    copy_content(&dir);
+    let safety = dir.join("intents/safety.toml");
+    let text = std::fs::read_to_string(&safety).unwrap();
+    let bad_line = text.lines().count() + 2;
+    std::fs::write(&safety, format!("{text}\n[bogus]\npatterns = ['(unclosed']\n")).unwrap();
+    let extra = dir.join("responses/extra.toml");
+    std::fs::write(
+        &extra,
+        "[[response]]\nintent = \"sorafenib\"\nsection = \"Liver Cancer Surgery\"\nreviewed = \"March 31, 2016\"\nexcerpt = \"Sorafenib cures everything.\"\n\n[[response]]\nintent = \"nobody\"\nsection = \"Nowhere\"\nreviewed = \"June 1, 1999\"\nexcerpt = \"x\"\n",
+    )
+    .unwrap();
+    let out = run(&["check", "--content", dir.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains(&format!("safety.toml:{bad_line}:")), "unknown table reported at its line:\n{text}");
+
+    // Fix the TOML error, so the semantic checks run and report.
+    std::fs::write(&safety, std::fs::read_to_string(&safety).unwrap().replace("[bogus]\npatterns = ['(unclosed']\n", "")).unwrap();
+    let out = run(&["check", "--content", dir.to_str().unwrap()], None);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for want in ["extra.toml:1: a second response for intent `sorafenib`", "extra.toml:7: response for unknown intent `nobody`"] {
+        assert!(text.contains(want), "missing `{want}` in:\n{text}");
+    }
+
+    // A response that is well formed but unfaithful to the guide.
+    std::fs::write(&extra, "").unwrap();
+    let surgery = dir.join("responses/surgery.toml");
+    let s = std::fs::read_to_string(&surgery).unwrap();
+    std::fs::write(&surgery, s.replacen("offers the only reasonable chance", "is a guaranteed way", 1)).unwrap();
+    let regex_broken = std::fs::read_to_string(&safety).unwrap().replacen("'\\bsuicid',", "'\\bsuicid(',", 1);
+    std::fs::write(&safety, regex_broken).unwrap();
+    let out = run(&["check", "--content", dir.to_str().unwrap()], None);
+    let text = stdout(&out);
+    assert!(text.contains("surgery.toml:") && text.contains("not found in the source"), "{text}");
+    assert!(text.contains("safety.toml:") && text.contains("invalid regex"), "{text}");
+    assert!(text.lines().all(|l| l.split(':').nth(1).is_some_and(|n| n.parse::<usize>().is_ok())), "every line is file:line: …\n{text}");
+}
+
+#[test]
+fn a_broken_content_folder_stops_start_up_with_a_clear_error() {
+    let dir = temp_dir("broken-start");
+    copy_content(&dir);
+    std::fs::write(dir.join("intents/general.toml"), "[[intent]\n").unwrap();
+    let out = run(&["ask", "--content", dir.to_str().unwrap(), "what is tace"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("general.toml:1:"), "{err}");
+}

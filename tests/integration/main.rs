@@ -1,0 +1,10 @@
+//! One integration-test binary (as ripgrep does): content rules, the golden
+//! questions, safety, rendering, hostile input and the CLI, through small
+//! helpers.
+
+mod cli;
+mod content;
+mod golden;
+mod hostile;
+mod replies;
+mod util;
