@@ -4,18 +4,57 @@
 //! personal advice, compose. Sync, deterministic, no I/O.
 
 use crate::content::{Content, Intent, IntentKind};
-use crate::nlu::{Candidate, Classifier, Normalized, Normalizer};
+use crate::nlu::{Candidate, Classifier, Normalized, Normalizer, Weights};
 use crate::reply::{Choice, Excerpt, Kind, Reply, Suggestion};
 use crate::safety::{Findings, Safety};
-use crate::text::fold;
 
-/// Below this score nothing in the guide answers: fallback. Chosen with
-/// `liverline eval tests/golden` (out-of-scope vs answer trade-off).
-pub const MIN_SCORE: f32 = 0.22;
-/// A runner-up scoring at least this share of the best makes the message
-/// ambiguous, unless the best is sure (`SURE_SCORE`). Chosen with `liverline eval`.
-pub const CLARIFY_RATIO: f32 = 0.97;
-pub const SURE_SCORE: f32 = 0.45;
+/// The decision thresholds and matcher weights. The defaults were chosen
+/// with `liverline eval tests/golden --tune KEY=VALUE` runs (see README,
+/// "Tuning"); every field can be tried from there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// Below this score nothing in the guide answers: fallback.
+    pub min_score: f32,
+    /// A runner-up scoring at least this share of the best makes the
+    /// message ambiguous (clarify) ...
+    pub clarify_ratio: f32,
+    /// ... unless the best scores at least this.
+    pub sure_score: f32,
+    /// A broad intent ("side effects?") this strong sets the facet asked for.
+    pub aspect_score: f32,
+    /// Messages with more known words than this get proportionally lower
+    /// thresholds (by the square root of the ratio).
+    pub len_ref: f32,
+    pub weights: Weights,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning { min_score: 0.22, clarify_ratio: 0.97, sure_score: 0.45, aspect_score: 0.3, len_ref: 4.0, weights: Weights::default() }
+    }
+}
+
+impl Tuning {
+    /// Applies one `key=value` override, as `liverline eval --tune` takes.
+    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let (key, value) = assignment.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got `{assignment}`"))?;
+        let v: f32 = value.trim().parse().map_err(|_| format!("`{value}` is not a number"))?;
+        let slot = match key.trim() {
+            "min_score" => &mut self.min_score,
+            "clarify_ratio" => &mut self.clarify_ratio,
+            "sure_score" => &mut self.sure_score,
+            "aspect_score" => &mut self.aspect_score,
+            "len_ref" => &mut self.len_ref,
+            "w_example" => &mut self.weights.example,
+            "w_profile" => &mut self.weights.profile,
+            "w_keyword" => &mut self.weights.keyword,
+            other => return Err(format!("unknown tuning key `{other}`")),
+        };
+        *slot = v;
+        Ok(())
+    }
+}
+
 /// Messages are read up to this many characters; a 100 KB paste is screened
 /// and matched on its opening, which is where the question is.
 pub const MAX_CHARS: usize = 4000;
@@ -42,14 +81,25 @@ pub struct Engine {
     norm: Normalizer,
     classifier: Classifier,
     safety: Safety,
+    tuning: Tuning,
 }
 
 impl Engine {
     pub fn new(content: Content) -> Engine {
+        Engine::with_tuning(content, Tuning::default())
+    }
+
+    pub fn with_tuning(content: Content, tuning: Tuning) -> Engine {
         let norm = Normalizer::new(&content);
-        let classifier = Classifier::new(&content, &norm);
+        let classifier = Classifier::new(&content, &norm, tuning.weights);
         let safety = Safety::new(&content.screens);
-        Engine { content, norm, classifier, safety }
+        Engine { content, norm, classifier, safety, tuning }
+    }
+
+    /// The ranked intents for a message, for `eval` reports: (id, score).
+    pub fn explain(&self, text: &str) -> Vec<(String, f32)> {
+        let message = self.norm.normalize(truncate(text, MAX_CHARS));
+        self.classifier.rank(&message).iter().take(4).map(|c| (self.content.intents[c.intent].id.clone(), c.score)).collect()
     }
 
     pub fn content(&self) -> &Content {
@@ -59,13 +109,19 @@ impl Engine {
     /// The reply to one message.
     pub fn answer(&self, query: &Query) -> Reply {
         let text = truncate(query.text, MAX_CHARS);
-        let folded = fold(text);
-        if folded.is_empty() {
-            return self.framed(Kind::Help, &self.content.framing.empty);
+        let words = self.norm.words(text);
+        if words.is_empty() {
+            // Nothing but a bot command, a mention, or no words at all.
+            return match command(text) {
+                Some("start") => self.greeting(),
+                Some(_) => self.help(),
+                None => self.framed(Kind::Help, &self.content.framing.empty),
+            };
         }
-        let message = self.norm.normalize(text);
-        // Screens read the raw folded words and the synonym-mapped ones.
-        let screened = format!(" {folded} | {} ", message.text());
+        let plain_words = words.join(" ");
+        let message = self.norm.from_words(words);
+        // Screens read the folded words and the synonym-mapped ones.
+        let screened = format!(" {plain_words} | {} ", message.text());
         let findings = self.safety.screen(&screened);
         if findings.crisis {
             return self.framed(Kind::Emergency, &self.content.framing.crisis);
@@ -75,7 +131,8 @@ impl Engine {
         }
         let ranked = self.classifier.rank(&message);
         let last = query.last_topic.and_then(|id| self.index_of(id));
-        let decision = self.decide(&message, &ranked, last, findings);
+        let scale = self.length_scale(&message);
+        let decision = self.decide(&message, &ranked, last, findings, scale);
         self.compose(decision, &ranked, findings)
     }
 
@@ -149,36 +206,70 @@ impl Engine {
         format!("{} {}.", self.content.framing.topics, titles.join(", "))
     }
 
-    fn decide(&self, message: &Normalized, ranked: &[Candidate], last: Option<usize>, findings: Findings) -> Decision {
+    /// Long messages match any one intent less closely (their other words
+    /// dilute the match), so thresholds shrink with the number of known words.
+    fn length_scale(&self, message: &Normalized) -> f32 {
+        let n = self.classifier.known_terms(message) as f32;
+        (self.tuning.len_ref / n.max(self.tuning.len_ref)).sqrt()
+    }
+
+    fn decide(&self, message: &Normalized, ranked: &[Candidate], last: Option<usize>, findings: Findings, scale: f32) -> Decision {
+        let min_score = self.tuning.min_score * scale;
+        let sure_score = self.tuning.sure_score * scale;
+        if findings.small_talk {
+            return Decision::Greeting;
+        }
         if findings.out_of_scope {
             return Decision::Fallback;
         }
         if let Some(i) = last
-            && let Some(d) = self.follow_up(message, ranked, i)
+            && let Some(d) = self.follow_up(message, ranked, i, min_score)
         {
             return d;
         }
         let Some(top) = ranked.first() else {
             return Decision::Fallback;
         };
-        if top.score < MIN_SCORE {
+        if top.score < min_score {
             return Decision::Fallback;
         }
         let intent = &self.content.intents[top.intent];
+        let best_answer = ranked.iter().find(|c| self.content.intents[c.intent].kind == IntentKind::Answer);
         match intent.kind {
             IntentKind::OutOfScope => Decision::Fallback,
             IntentKind::Greeting => Decision::Greeting,
             IntentKind::Help => Decision::Help,
-            IntentKind::Clarify => Decision::Clarify(intent.options.iter().filter_map(|o| self.index_of(o)).collect()),
+            IntentKind::Clarify => {
+                // A broad question that still names a treatment ("does
+                // sorafenib cause diarrhoea?"): that treatment's facet.
+                let named = best_answer.filter(|a| a.score >= min_score && a.score >= top.score * 0.5);
+                match named.and_then(|a| self.facet(a.intent, intent)) {
+                    Some(i) => Decision::Answer(i, top.score),
+                    None => Decision::Clarify(intent.options.iter().filter_map(|o| self.index_of(o)).collect()),
+                }
+            }
             IntentKind::Answer => {
+                // The facet a broad intent asks for, within the top's family
+                // ("nexavar tiredness" -> side effects of sorafenib).
+                let broad = ranked.iter().skip(1).find(|c| {
+                    let i = &self.content.intents[c.intent];
+                    i.kind == IntentKind::Clarify && i.aspect != "what" && c.score >= self.tuning.aspect_score * scale
+                });
+                if let Some(i) = broad.and_then(|b| self.facet(top.intent, &self.content.intents[b.intent])) {
+                    return Decision::Answer(i, top.score);
+                }
+                let family = &intent.family;
                 let close: Vec<usize> = ranked
                     .iter()
                     .skip(1)
-                    .take_while(|c| c.score >= top.score * CLARIFY_RATIO)
-                    .filter(|c| self.content.intents[c.intent].kind == IntentKind::Answer)
+                    .take_while(|c| c.score >= top.score * self.tuning.clarify_ratio)
+                    .filter(|c| {
+                        let other = &self.content.intents[c.intent];
+                        other.kind == IntentKind::Answer && &other.family != family
+                    })
                     .map(|c| c.intent)
                     .collect();
-                if top.score < SURE_SCORE && !close.is_empty() {
+                if top.score < sure_score && !close.is_empty() {
                     let mut options = vec![top.intent];
                     options.extend(close);
                     options.truncate(MAX_CHOICES);
@@ -190,14 +281,25 @@ impl Engine {
         }
     }
 
+    /// The topic a broad intent asks for within an answer topic's family:
+    /// the topic itself for a vague "it", else the family's topic with the
+    /// broad intent's aspect.
+    fn facet(&self, answer: usize, broad: &Intent) -> Option<usize> {
+        if broad.aspect == "what" {
+            return Some(answer);
+        }
+        let family = &self.content.intents[answer].family;
+        self.in_family(family, &broad.aspect)
+    }
+
     /// Reads a message in the light of the chat's last topic: "and its side
     /// effects?", "what about regorafenib?", "does it hurt?".
-    fn follow_up(&self, message: &Normalized, ranked: &[Candidate], last: usize) -> Option<Decision> {
+    fn follow_up(&self, message: &Normalized, ranked: &[Candidate], last: usize, min_score: f32) -> Option<Decision> {
         let last_intent = &self.content.intents[last];
         if last_intent.kind != IntentKind::Answer {
             return None;
         }
-        let top = ranked.first().filter(|c| c.score >= MIN_SCORE)?;
+        let top = ranked.first().filter(|c| c.score >= min_score)?;
         let intent = &self.content.intents[top.intent];
         match intent.kind {
             // A broad question: the facet asked for, within the last topic's
@@ -338,6 +440,12 @@ fn is_follow_up_cue(words: &[String]) -> bool {
     let w: Vec<&str> = words.iter().map(String::as_str).take(3).collect();
     matches!(w.as_slice(), ["and", ..] | ["also", ..] | ["or", ..] | ["what", "about", ..] | ["how", "about", ..] | ["same", "for", ..])
         && words.len() <= 8
+}
+
+/// The bot command a message starts with ("/start@bot" -> "start").
+fn command(text: &str) -> Option<&str> {
+    let first = text.split_whitespace().next()?.strip_prefix('/')?;
+    Some(first.split('@').next().unwrap_or(first))
 }
 
 /// The first `max` characters of `text`, cut at a character boundary.

@@ -47,6 +47,8 @@ pub struct Outcome {
     pub kind: Kind,
     pub intent: Option<String>,
     pub reasons: Vec<String>,
+    /// The best-ranked intents, kept for misses: (id, score).
+    pub top: Vec<(String, f32)>,
 }
 
 impl Outcome {
@@ -135,7 +137,8 @@ pub fn run_case(engine: &Engine, case: &Case) -> Outcome {
             reasons.push(format!("footer lacks {must}"));
         }
     }
-    Outcome { case: case.clone(), kind: reply.kind, intent: reply.intent, reasons }
+    let top = if reasons.is_empty() { Vec::new() } else { engine.explain(&case.q) };
+    Outcome { case: case.clone(), kind: reply.kind, intent: reply.intent, reasons, top }
 }
 
 /// Pass rates grouped by a key: (passed, total).
@@ -178,7 +181,8 @@ pub fn report(outcomes: &[Outcome]) -> String {
     }
     let _ = writeln!(s, "\nmisses");
     for o in outcomes.iter().filter(|o| !o.passed()) {
-        let _ = writeln!(s, "  {} [{}/{}] {}\n      {}", o.case.id, o.case.kind, o.case.variant, o.case.q, o.reasons.join("; "));
+        let top: Vec<String> = o.top.iter().map(|(id, score)| format!("{id} {score:.2}")).collect();
+        let _ = writeln!(s, "  {} [{}/{}] {}\n      {}\n      ranked: {}", o.case.id, o.case.kind, o.case.variant, o.case.q, o.reasons.join("; "), top.join(", "));
     }
     s
 }

@@ -42,6 +42,10 @@ enum Command {
     Eval {
         /// Case files or folders of *.jsonl files.
         files: Vec<PathBuf>,
+        /// Try a threshold or weight: KEY=VALUE (min_score, clarify_ratio,
+        /// sure_score, aspect_score, w_example, w_profile, w_keyword).
+        #[arg(long)]
+        tune: Vec<String>,
     },
     /// Run the Telegram bot.
     Telegram,
@@ -64,7 +68,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(Command::Check) = cli.command {
         return Ok(check(content_dir.as_deref()));
     }
-    let engine = Engine::new(load(content_dir.as_deref())?);
+    let mut tuning = liverline::engine::Tuning::default();
+    if let Some(Command::Eval { tune, .. }) = &cli.command {
+        for t in tune {
+            tuning.set(t).map_err(anyhow::Error::msg)?;
+        }
+    }
+    let engine = Engine::with_tuning(load(content_dir.as_deref())?, tuning);
     match cli.command {
         Some(Command::Ask { json: true, question }) if question.is_empty() => {
             let stdin = std::io::stdin();
@@ -79,7 +89,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("{}", liverline::reply::plain(&reply));
             }
         }
-        Some(Command::Eval { files }) => return eval(&engine, &files),
+        Some(Command::Eval { files, .. }) => return eval(&engine, &files),
         Some(Command::Telegram) => anyhow::bail!("the Telegram front-end is not part of this build yet"),
         Some(Command::Chat) | None => console::chat(&engine)?,
         Some(Command::Check) => unreachable!("handled above"),

@@ -35,6 +35,7 @@ pub struct Findings {
     pub emergency: bool,
     pub personal_advice: bool,
     pub out_of_scope: bool,
+    pub small_talk: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +44,7 @@ pub struct Safety {
     crisis: Compiled,
     personal_advice: Compiled,
     out_of_scope: Compiled,
+    small_talk: Compiled,
 }
 
 impl Safety {
@@ -52,6 +54,7 @@ impl Safety {
             crisis: Compiled::new(&screens.crisis),
             personal_advice: Compiled::new(&screens.personal_advice),
             out_of_scope: Compiled::new(&screens.out_of_scope),
+            small_talk: Compiled::new(&screens.small_talk),
         }
     }
 
@@ -63,6 +66,7 @@ impl Safety {
             emergency: self.emergency.matches(folded),
             personal_advice: self.personal_advice.matches(folded),
             out_of_scope: self.out_of_scope.matches(folded),
+            small_talk: self.small_talk.matches(folded),
         }
     }
 }

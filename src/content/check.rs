@@ -126,7 +126,7 @@ fn check_framing(content: &Content, problems: &mut Vec<Problem>) {
 }
 
 fn check_screens(screens: &Screens, problems: &mut Vec<Problem>) {
-    let all = [&screens.emergency, &screens.crisis, &screens.personal_advice, &screens.out_of_scope];
+    let all = [&screens.emergency, &screens.crisis, &screens.personal_advice, &screens.out_of_scope, &screens.small_talk];
     for screen in all {
         for (pattern, o) in screen.patterns.iter().chain(&screen.unless) {
             if let Err(e) = regex::Regex::new(pattern) {

@@ -83,6 +83,8 @@ struct RawScreens {
     personal_advice: RawScreen,
     #[serde(default)]
     out_of_scope: RawScreen,
+    #[serde(default)]
+    small_talk: RawScreen,
 }
 
 /// 1-based line of a byte offset.
@@ -168,6 +170,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
                     crisis: screen(raw.crisis),
                     personal_advice: screen(raw.personal_advice),
                     out_of_scope: screen(raw.out_of_scope),
+                    small_talk: screen(raw.small_talk),
                 });
             }),
             (false, category) => from_toml::<RawIntentFile>(file).map(|raw| {

@@ -84,6 +84,8 @@ pub struct Screens {
     pub crisis: Screen,
     pub personal_advice: Screen,
     pub out_of_scope: Screen,
+    /// Messages that are only a greeting or thanks.
+    pub small_talk: Screen,
 }
 
 /// A browsing category: a content file of intents and its display title.

@@ -9,10 +9,20 @@ use super::normalize::{Normalized, Normalizer};
 use crate::content::Content;
 use std::collections::HashMap;
 
-/// Weights of the three signals; chosen with `liverline eval tests/golden`.
-const W_EXAMPLE: f32 = 0.55;
-const W_PROFILE: f32 = 0.45;
-const W_KEYWORD: f32 = 0.25;
+/// Weights of the three signals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    pub example: f32,
+    pub profile: f32,
+    pub keyword: f32,
+}
+
+impl Default for Weights {
+    /// Chosen with `liverline eval tests/golden --tune ...` (see README).
+    fn default() -> Weights {
+        Weights { example: 0.55, profile: 0.45, keyword: 0.25 }
+    }
+}
 
 /// An intent with its score for one message.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +46,7 @@ pub struct Classifier {
     /// Example index -> intent index.
     example_intent: Vec<u32>,
     intents: usize,
+    weights: Weights,
 }
 
 /// The terms of a message: stems, plus each adjacent pair joined by '+'.
@@ -48,7 +59,7 @@ fn features(terms: &[String]) -> Vec<String> {
 }
 
 impl Classifier {
-    pub fn new(content: &Content, norm: &Normalizer) -> Classifier {
+    pub fn new(content: &Content, norm: &Normalizer, weights: Weights) -> Classifier {
         let mut vocab: HashMap<String, u32> = HashMap::new();
         let intern = |t: &str, vocab: &mut HashMap<String, u32>| -> u32 {
             let next = vocab.len() as u32;
@@ -132,13 +143,15 @@ impl Classifier {
                 }
             }
         }
-        Classifier { vocab, idf, example_postings, profile_postings, keyword_postings, example_intent, intents: n_intents }
+        Classifier { vocab, idf, example_postings, profile_postings, keyword_postings, example_intent, intents: n_intents, weights }
     }
 
-    /// The known terms of a message and their total idf: how much the message
-    /// says that the content knows about.
-    pub fn information(&self, message: &Normalized) -> f32 {
-        features(&message.terms).iter().filter_map(|t| self.vocab.get(t)).map(|&t| self.idf[t as usize]).sum()
+    /// How many distinct words of the message the content knows.
+    pub fn known_terms(&self, message: &Normalized) -> usize {
+        let mut terms: Vec<&String> = message.terms.iter().filter(|t| self.vocab.contains_key(*t)).collect();
+        terms.sort();
+        terms.dedup();
+        terms.len()
     }
 
     /// All intents with a positive score, best first.
@@ -171,7 +184,7 @@ impl Classifier {
         let mut out: Vec<Candidate> = (0..self.intents)
             .map(|i| Candidate {
                 intent: i,
-                score: W_EXAMPLE * best[i] + W_PROFILE * profile[i] + W_KEYWORD * keyword[i].min(1.0),
+                score: self.weights.example * best[i] + self.weights.profile * profile[i] + self.weights.keyword * keyword[i].min(1.0),
             })
             .filter(|c| c.score > 0.0)
             .collect();

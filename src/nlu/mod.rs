@@ -7,5 +7,5 @@ mod classify;
 mod normalize;
 mod stopwords;
 
-pub use classify::{Candidate, Classifier};
+pub use classify::{Candidate, Classifier, Weights};
 pub use normalize::{Normalized, Normalizer};

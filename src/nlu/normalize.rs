@@ -106,7 +106,12 @@ impl Normalizer {
     }
 
     pub fn normalize(&self, text: &str) -> Normalized {
-        let words = self.apply_synonyms(self.words(text));
+        self.from_words(self.words(text))
+    }
+
+    /// Synonyms, stop words and stems over already folded words.
+    pub fn from_words(&self, words: Vec<String>) -> Normalized {
+        let words = self.apply_synonyms(words);
         let terms = words
             .iter()
             .filter(|w| !self.stop.contains(w.as_str()))
