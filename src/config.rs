@@ -31,6 +31,7 @@ struct RawContent {
 struct RawTelegram {
     token: Option<String>,
     api_url: Option<String>,
+    throttle: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,6 +47,9 @@ pub struct Config {
     pub content_dir: Option<PathBuf>,
     pub token: Option<SecretString>,
     pub api_url: Option<String>,
+    /// Whether outgoing Telegram messages go through teloxide's Throttle
+    /// (Telegram's send limits). Off only for load tests against a fake API.
+    pub throttle: bool,
     /// tracing filter, e.g. "info" or "liverline=debug".
     pub log_level: String,
 }
@@ -75,6 +79,7 @@ impl Config {
             content_dir: raw.content.dir,
             token: token.map(SecretString::from),
             api_url,
+            throttle: raw.telegram.throttle.unwrap_or(true),
             log_level: raw.log.level.unwrap_or_else(|| "info".into()),
         })
     }

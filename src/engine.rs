@@ -7,6 +7,7 @@ use crate::content::{Content, Intent, IntentKind};
 use crate::nlu::{Candidate, Classifier, Normalized, Normalizer, Weights};
 use crate::reply::{Choice, Excerpt, Kind, Reply, Suggestion};
 use crate::safety::{Findings, Safety};
+use std::collections::HashSet;
 
 /// The decision thresholds and matcher weights. The defaults were chosen
 /// with `liverline eval tests/golden --tune KEY=VALUE` runs (see README,
@@ -22,6 +23,8 @@ pub struct Tuning {
     pub sure_score: f32,
     /// A broad intent ("side effects?") this strong sets the facet asked for.
     pub aspect_score: f32,
+    /// An out-of-scope intent within this share of the best answer wins.
+    pub oos_ratio: f32,
     /// Messages with more known words than this get proportionally lower
     /// thresholds (by the square root of the ratio).
     pub len_ref: f32,
@@ -30,7 +33,7 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Tuning {
-        Tuning { min_score: 0.22, clarify_ratio: 0.97, sure_score: 0.45, aspect_score: 0.3, len_ref: 4.0, weights: Weights::default() }
+        Tuning { min_score: 0.22, clarify_ratio: 0.97, sure_score: 0.45, aspect_score: 0.3, len_ref: 4.0, oos_ratio: 0.8, weights: Weights::default() }
     }
 }
 
@@ -45,8 +48,10 @@ impl Tuning {
             "sure_score" => &mut self.sure_score,
             "aspect_score" => &mut self.aspect_score,
             "len_ref" => &mut self.len_ref,
+            "oos_ratio" => &mut self.oos_ratio,
             "w_example" => &mut self.weights.example,
             "w_profile" => &mut self.weights.profile,
+            "w_assoc" => &mut self.weights.association,
             "w_keyword" => &mut self.weights.keyword,
             other => return Err(format!("unknown tuning key `{other}`")),
         };
@@ -82,6 +87,10 @@ pub struct Engine {
     classifier: Classifier,
     safety: Safety,
     tuning: Tuning,
+    /// Per intent index: the terms of a broad (clarify) intent's examples,
+    /// empty for other intents. What is left of a message without them
+    /// tells whether it names a treatment.
+    broad_terms: Vec<HashSet<String>>,
 }
 
 impl Engine {
@@ -93,7 +102,15 @@ impl Engine {
         let norm = Normalizer::new(&content);
         let classifier = Classifier::new(&content, &norm, tuning.weights);
         let safety = Safety::new(&content.screens);
-        Engine { content, norm, classifier, safety, tuning }
+        let broad_terms = content
+            .intents
+            .iter()
+            .map(|i| match i.kind {
+                IntentKind::Clarify => i.examples.iter().flat_map(|(e, _)| norm.normalize(e).terms).collect(),
+                _ => HashSet::new(),
+            })
+            .collect();
+        Engine { content, norm, classifier, safety, tuning, broad_terms }
     }
 
     /// The ranked intents for a message, for `eval` reports: (id, score).
@@ -111,15 +128,17 @@ impl Engine {
         let text = truncate(query.text, MAX_CHARS);
         let words = self.norm.words(text);
         if words.is_empty() {
-            // Nothing but a bot command, a mention, or no words at all.
+            // Nothing but a bot command, a mention, no words at all, or only
+            // words in a script it cannot read.
             return match command(text) {
                 Some("start") => self.greeting(),
                 Some(_) => self.help(),
+                None if text.chars().any(char::is_alphanumeric) => self.framed(Kind::Fallback, &self.content.framing.empty),
                 None => self.framed(Kind::Help, &self.content.framing.empty),
             };
         }
         let plain_words = words.join(" ");
-        let message = self.norm.from_words(words);
+        let message = self.norm.from_words(&words);
         // Screens read the folded words and the synonym-mapped ones.
         let screened = format!(" {plain_words} | {} ", message.text());
         let findings = self.safety.screen(&screened);
@@ -234,7 +253,6 @@ impl Engine {
             return Decision::Fallback;
         }
         let intent = &self.content.intents[top.intent];
-        let best_answer = ranked.iter().find(|c| self.content.intents[c.intent].kind == IntentKind::Answer);
         match intent.kind {
             IntentKind::OutOfScope => Decision::Fallback,
             IntentKind::Greeting => Decision::Greeting,
@@ -242,12 +260,12 @@ impl Engine {
             IntentKind::Clarify => {
                 // A broad question that still names a treatment ("does
                 // sorafenib cause diarrhoea?"): that treatment's facet.
-                let named = best_answer.filter(|a| a.score >= min_score && a.score >= top.score * 0.5);
-                match named.and_then(|a| self.facet(a.intent, intent)) {
+                match self.named_topic(message, top.intent, min_score).and_then(|a| self.facet(a, intent)) {
                     Some(i) => Decision::Answer(i, top.score),
                     None => Decision::Clarify(intent.options.iter().filter_map(|o| self.index_of(o)).collect()),
                 }
             }
+            IntentKind::Answer if self.out_of_scope_close(ranked, top.score) => Decision::Fallback,
             IntentKind::Answer => {
                 // The facet a broad intent asks for, within the top's family
                 // ("nexavar tiredness" -> side effects of sorafenib).
@@ -279,6 +297,33 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Whether an out-of-scope intent scores close to the best answer: the
+    /// question is then about what the guide does not cover ("life
+    /// expectancy with stage 4" is about prognosis, not stage 4 treatment).
+    fn out_of_scope_close(&self, ranked: &[Candidate], top: f32) -> bool {
+        ranked
+            .iter()
+            .skip(1)
+            .take_while(|c| c.score >= top * self.tuning.oos_ratio)
+            .any(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope)
+    }
+
+    /// The answer topic a message names besides the words of a broad intent
+    /// ("nexavar" in "does nexavar have side effects?"), if any.
+    fn named_topic(&self, message: &Normalized, broad: usize, min_score: f32) -> Option<usize> {
+        let terms: Vec<String> = message.terms.iter().filter(|t| !self.broad_terms[broad].contains(*t)).cloned().collect();
+        if terms.is_empty() {
+            return None;
+        }
+        let residual = Normalized { words: message.words.clone(), terms };
+        self.classifier
+            .rank(&residual)
+            .into_iter()
+            .find(|c| self.content.intents[c.intent].kind == IntentKind::Answer)
+            .filter(|c| c.score >= min_score)
+            .map(|c| c.intent)
     }
 
     /// The topic a broad intent asks for within an answer topic's family:
@@ -349,7 +394,11 @@ impl Engine {
                 r
             }
         };
-        if findings.personal_advice && matches!(reply.kind, Kind::Answer | Kind::Clarify | Kind::Fallback) {
+        // Personal advice about a subject the guide has nothing on at all
+        // (an out-of-scope topic ranked first) stays a plain fallback.
+        let off_topic = ranked.first().is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope);
+        let advisable = matches!(reply.kind, Kind::Answer | Kind::Clarify) || (reply.kind == Kind::Fallback && !off_topic);
+        if findings.personal_advice && advisable {
             reply.kind = Kind::PersonalAdvice;
             if reply.excerpt.is_some() {
                 reply.lead = Some(framing.personal_advice.clone());

@@ -14,13 +14,14 @@ use std::collections::HashMap;
 pub struct Weights {
     pub example: f32,
     pub profile: f32,
+    pub association: f32,
     pub keyword: f32,
 }
 
 impl Default for Weights {
     /// Chosen with `liverline eval tests/golden --tune ...` (see README).
     fn default() -> Weights {
-        Weights { example: 0.55, profile: 0.45, keyword: 0.25 }
+        Weights { example: 0.55, profile: 0.45, association: 0.5, keyword: 0.25 }
     }
 }
 
@@ -41,6 +42,9 @@ pub struct Classifier {
     example_postings: Vec<Vec<(u32, f32)>>,
     /// Term id -> (intent index, normalised weight).
     profile_postings: Vec<Vec<(u32, f32)>>,
+    /// Term id -> (intent index, association in 0..1): how strongly the term
+    /// points to the intent, relative to the intent that uses it most.
+    association_postings: Vec<Vec<(u32, f32)>>,
     /// Term id -> intents whose keywords contain it (as a whole keyword).
     keyword_postings: Vec<Vec<u32>>,
     /// Example index -> intent index.
@@ -124,6 +128,24 @@ impl Classifier {
                 counts[*i as usize].insert(t, size);
             }
         }
+        let mut association_postings = vec![Vec::new(); n_terms];
+        {
+            let mut per_term: Vec<Vec<(u32, f32, f32)>> = vec![Vec::new(); n_terms];
+            for (i, c) in counts.iter().enumerate() {
+                let size = sizes[i].max(1.0);
+                for (&t, &n) in c {
+                    per_term[t as usize].push((i as u32, n / size, n));
+                }
+            }
+            for (t, list) in per_term.into_iter().enumerate() {
+                let max = list.iter().map(|x| x.1).fold(0f32, f32::max);
+                for (i, frac, n) in list {
+                    // A term seen once is weaker evidence than one seen often.
+                    let support = n / (n + 1.0);
+                    association_postings[t].push((i, frac / max * support));
+                }
+            }
+        }
         let mut profile_postings = vec![Vec::new(); n_terms];
         for (i, c) in counts.iter().enumerate() {
             let size = sizes[i].max(1.0);
@@ -143,7 +165,7 @@ impl Classifier {
                 }
             }
         }
-        Classifier { vocab, idf, example_postings, profile_postings, keyword_postings, example_intent, intents: n_intents, weights }
+        Classifier { vocab, idf, example_postings, profile_postings, association_postings, keyword_postings, example_intent, intents: n_intents, weights }
     }
 
     /// How many distinct words of the message the content knows.
@@ -164,7 +186,12 @@ impl Classifier {
         let mut by_example = vec![0f32; self.example_intent.len()];
         let mut profile = vec![0f32; self.intents];
         let mut keyword = vec![0f32; self.intents];
+        let mut association = vec![0f32; self.intents];
+        let mass: f32 = ids.iter().map(|&t| self.idf[t as usize]).sum();
         for &t in &ids {
+            for &(i, a) in &self.association_postings[t as usize] {
+                association[i as usize] += a * self.idf[t as usize] / mass;
+            }
             let q = self.idf[t as usize] / qnorm;
             for &(e, w) in &self.example_postings[t as usize] {
                 by_example[e as usize] += q * w;
@@ -184,7 +211,10 @@ impl Classifier {
         let mut out: Vec<Candidate> = (0..self.intents)
             .map(|i| Candidate {
                 intent: i,
-                score: self.weights.example * best[i] + self.weights.profile * profile[i] + self.weights.keyword * keyword[i].min(1.0),
+                score: self.weights.example * best[i]
+                    + self.weights.profile * profile[i]
+                    + self.weights.association * association[i]
+                    + self.weights.keyword * keyword[i].min(1.0),
             })
             .filter(|c| c.score > 0.0)
             .collect();

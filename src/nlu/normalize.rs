@@ -93,7 +93,8 @@ impl Normalizer {
         Normalizer { synonyms, known, targets, stop, stemmer: Stemmer::create(Algorithm::English) }
     }
 
-    /// Folds a message to words: drops @mentions, a leading /command and URLs.
+    /// Folds a message to words: drops @mentions, a leading /command and
+    /// URLs. No spelling correction: the safety screens read these.
     pub fn words(&self, text: &str) -> Vec<String> {
         let kept: Vec<&str> = text
             .split_whitespace()
@@ -102,19 +103,19 @@ impl Normalizer {
             .map(|(_, w)| w)
             .collect();
         let folded = fold(&kept.join(" "));
-        folded.split(' ').filter(|w| !w.is_empty()).map(|w| self.correct(w)).collect()
+        folded.split(' ').filter(|w| !w.is_empty()).map(String::from).collect()
     }
 
     pub fn normalize(&self, text: &str) -> Normalized {
-        self.from_words(self.words(text))
+        self.from_words(&self.words(text))
     }
 
-    /// Synonyms, stop words and stems over already folded words.
-    pub fn from_words(&self, words: Vec<String>) -> Normalized {
-        let words = self.apply_synonyms(words);
+    /// Spelling, synonyms, stop words and stems over folded words.
+    pub fn from_words(&self, words: &[String]) -> Normalized {
+        let words = self.apply_synonyms(words.iter().map(|w| self.correct(w)).collect());
         let terms = words
             .iter()
-            .filter(|w| !self.stop.contains(w.as_str()))
+            .filter(|w| !self.stop.contains(w.as_str()) && (w.len() > 1 || w.as_bytes()[0].is_ascii_digit()))
             .map(|w| self.stem(w))
             .collect();
         Normalized { words, terms }

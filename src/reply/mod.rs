@@ -5,7 +5,7 @@
 mod render;
 pub mod split;
 
-pub use render::{json_line, plain, telegram_html};
+pub use render::{escape, json_line, plain, telegram_html};
 
 use serde::Serialize;
 

@@ -1,0 +1,218 @@
+//! Which messages the bot answers, and as what: the commands it offers and
+//! the rules for private chats and groups. Pure (no I/O), so the rules are
+//! tested as a table; the handlers only act on the `Route` chosen here.
+
+use teloxide::types::{MediaKind, Message, MessageKind};
+use teloxide::utils::command::BotCommands;
+
+/// The commands in the bot's menu (`setMyCommands`). Doc comments become
+/// the menu's descriptions.
+#[derive(BotCommands, Debug, Clone, PartialEq, Eq)]
+#[command(rename_rule = "lowercase", description = "Commands:")]
+pub enum Command {
+    /// Start, or open a topic from a link
+    Start(String),
+    /// How to ask, and what I can help with
+    Help,
+    /// Browse the topics
+    Topics,
+    /// Treatment by stage
+    Stages,
+    /// Which doctors treat liver cancer
+    Doctors,
+    /// Clinical trials
+    Trials,
+    /// Help getting through treatment
+    Support,
+    /// What this bot is and where its answers come from
+    About,
+}
+
+impl Command {
+    /// The topic a shortcut command answers (ids from `intents/`).
+    pub fn topic(&self) -> Option<&'static str> {
+        match self {
+            Command::Stages => Some("stage_overview"),
+            Command::Doctors => Some("doctors"),
+            Command::Trials => Some("clinical_trials"),
+            Command::Support => Some("support"),
+            _ => None,
+        }
+    }
+}
+
+/// What to do with a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Command(Command),
+    /// A question, with any @mention of the bot taken out.
+    Text(String),
+    /// A sticker, photo, voice message, file...
+    NonText,
+}
+
+/// The facts about a message that decide its route.
+#[derive(Debug, Clone, Default)]
+pub struct Incoming<'a> {
+    pub private: bool,
+    pub text: Option<&'a str>,
+    /// Content other than text (service messages such as "X joined" are not).
+    pub media: bool,
+    /// A reply to one of the bot's own messages.
+    pub reply_to_me: bool,
+}
+
+impl<'a> Incoming<'a> {
+    pub fn of(msg: &'a Message, me_id: u64) -> Incoming<'a> {
+        let media = match &msg.kind {
+            MessageKind::Common(c) => !matches!(c.media_kind, MediaKind::Text(_)),
+            MessageKind::Dice(_) => true,
+            _ => false,
+        };
+        let reply_to_me = msg
+            .reply_to_message()
+            .and_then(|m| m.from.as_ref())
+            .is_some_and(|u| u.id.0 == me_id);
+        Incoming { private: msg.chat.is_private(), text: msg.text(), media, reply_to_me }
+    }
+}
+
+/// Private chats: everything is for the bot. Groups: commands for it (bare
+/// or `/cmd@bot`), messages that @mention it and replies to its own
+/// messages; everything else is other people's conversation: `None`.
+pub fn route(msg: &Incoming, username: &str) -> Option<Route> {
+    let Some(text) = msg.text else {
+        let addressed = msg.private || msg.reply_to_me;
+        return (msg.media && addressed).then_some(Route::NonText);
+    };
+    if let Some(parsed) = command(text, username) {
+        return match parsed {
+            Parsed::Ours(c) => Some(Route::Command(c)),
+            // "/foo" in a group may be for another bot; "/foo@us" is for us.
+            Parsed::Unknown { addressed } if msg.private || addressed => Some(Route::Command(Command::Help)),
+            Parsed::Unknown { .. } | Parsed::Foreign => None,
+        };
+    }
+    let (rest, mentioned) = strip_mention(text, username);
+    if msg.private || msg.reply_to_me || mentioned {
+        Some(Route::Text(rest))
+    } else {
+        None
+    }
+}
+
+enum Parsed {
+    Ours(Command),
+    Unknown { addressed: bool },
+    /// `/cmd@other_bot`.
+    Foreign,
+}
+
+fn command(text: &str, username: &str) -> Option<Parsed> {
+    let text = text.trim_start();
+    let head = text.split_whitespace().next()?.strip_prefix('/')?;
+    let args = text[text.find(char::is_whitespace).unwrap_or(text.len())..].trim();
+    let (name, bot) = match head.split_once('@') {
+        Some((name, bot)) => (name, Some(bot)),
+        None => (head, None),
+    };
+    if bot.is_some_and(|b| !b.eq_ignore_ascii_case(username)) {
+        return Some(Parsed::Foreign);
+    }
+    // Commands are matched case-insensitively; only /start takes an
+    // argument (a deep-link payload), other commands ignore theirs.
+    let name = name.to_lowercase();
+    let line = match (name.as_str(), args.split_whitespace().next()) {
+        ("start", Some(payload)) => format!("/start {payload}"),
+        _ => format!("/{name}"),
+    };
+    Some(match Command::parse(&line, username) {
+        Ok(c) => Parsed::Ours(c),
+        Err(_) => Parsed::Unknown { addressed: bot.is_some() },
+    })
+}
+
+/// Removes every `@username` of the bot (any case, trailing punctuation
+/// allowed); says whether there was one.
+fn strip_mention(text: &str, username: &str) -> (String, bool) {
+    let mention = format!("@{username}");
+    let mut found = false;
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| {
+            let bare = w.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '_');
+            let hit = bare.eq_ignore_ascii_case(&mention);
+            found |= hit;
+            !hit
+        })
+        .collect();
+    if found { (words.join(" "), true) } else { (text.to_string(), false) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ME: &str = "liverline_bot";
+
+    fn text(private: bool, reply_to_me: bool, t: &str) -> Option<Route> {
+        route(&Incoming { private, text: Some(t), media: false, reply_to_me }, ME)
+    }
+
+    #[test]
+    fn private_chats_get_everything() {
+        let cases = [
+            ("what is tace", Some(Route::Text("what is tace".into()))),
+            ("/start", Some(Route::Command(Command::Start(String::new())))),
+            ("/start tace", Some(Route::Command(Command::Start("tace".into())))),
+            ("/START   tace  extra", Some(Route::Command(Command::Start("tace".into())))),
+            ("/help me please", Some(Route::Command(Command::Help))),
+            ("/topics@LiverLine_Bot", Some(Route::Command(Command::Topics))),
+            ("/trials", Some(Route::Command(Command::Trials))),
+            ("/tace", Some(Route::Command(Command::Help))),
+            ("/help@other_bot", None),
+            ("", Some(Route::Text(String::new()))),
+        ];
+        for (t, want) in cases {
+            assert_eq!(text(true, false, t), want, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn groups_get_only_what_is_addressed_to_the_bot() {
+        let cases = [
+            (false, "what is tace", None),
+            (false, "I read about @someone_else", None),
+            (false, "@liverline_bot what is tace?", Some(Route::Text("what is tace?".into()))),
+            (false, "what is tace, @LIVERLINE_BOT?", Some(Route::Text("what is tace,".into()))),
+            (false, "@liverline_botx hi", None),
+            (false, "/about", Some(Route::Command(Command::About))),
+            (false, "/about@liverline_bot", Some(Route::Command(Command::About))),
+            (false, "/about@other_bot", None),
+            (false, "/ban", None),
+            (false, "/ban@liverline_bot", Some(Route::Command(Command::Help))),
+            (true, "and its side effects?", Some(Route::Text("and its side effects?".into()))),
+        ];
+        for (reply_to_me, t, want) in cases {
+            assert_eq!(text(false, reply_to_me, t), want, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn non_text_is_answered_where_the_bot_is_addressed() {
+        let media = |private, reply_to_me| route(&Incoming { private, text: None, media: true, reply_to_me }, ME);
+        assert_eq!(media(true, false), Some(Route::NonText));
+        assert_eq!(media(false, true), Some(Route::NonText));
+        assert_eq!(media(false, false), None);
+        let service = Incoming { private: true, text: None, media: false, reply_to_me: false };
+        assert_eq!(route(&service, ME), None, "service messages are not questions");
+    }
+
+    #[test]
+    fn every_command_is_in_the_menu_and_shortcuts_name_topics() {
+        let menu: Vec<String> = Command::bot_commands().into_iter().map(|c| c.command).collect();
+        assert_eq!(menu, ["/start", "/help", "/topics", "/stages", "/doctors", "/trials", "/support", "/about"]);
+        let topics: Vec<_> = [Command::Stages, Command::Doctors, Command::Trials, Command::Support].iter().map(Command::topic).collect();
+        assert!(topics.iter().all(Option::is_some));
+    }
+}
