@@ -91,7 +91,7 @@ impl Config {
 
 fn parse(text: &str) -> Result<RawConfig, (usize, String)> {
     toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start].lines().count().max(1)).unwrap_or(1);
+        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1);
         (line, e.message().to_string())
     })
 }
