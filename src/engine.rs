@@ -21,8 +21,6 @@ pub struct Tuning {
     pub clarify_ratio: f32,
     /// ... unless the best scores at least this.
     pub sure_score: f32,
-    /// A broad intent ("side effects?") this strong sets the facet asked for.
-    pub aspect_score: f32,
     /// An out-of-scope intent within this share of the best answer wins.
     pub oos_ratio: f32,
     /// Messages with more known words than this get proportionally lower
@@ -33,7 +31,7 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Tuning {
-        Tuning { min_score: 0.22, clarify_ratio: 0.97, sure_score: 0.45, aspect_score: 0.3, len_ref: 4.0, oos_ratio: 0.8, weights: Weights::default() }
+        Tuning { min_score: 0.22, clarify_ratio: 0.97, sure_score: 0.45, len_ref: 4.0, oos_ratio: 0.8, weights: Weights::default() }
     }
 }
 
@@ -46,7 +44,6 @@ impl Tuning {
             "min_score" => &mut self.min_score,
             "clarify_ratio" => &mut self.clarify_ratio,
             "sure_score" => &mut self.sure_score,
-            "aspect_score" => &mut self.aspect_score,
             "len_ref" => &mut self.len_ref,
             "oos_ratio" => &mut self.oos_ratio,
             "w_example" => &mut self.weights.example,
@@ -91,6 +88,9 @@ pub struct Engine {
     /// empty for other intents. What is left of a message without them
     /// tells whether it names a treatment.
     broad_terms: Vec<HashSet<String>>,
+    /// Broad intents with a facet (not "what") and their keywords as stem
+    /// sequences: a message holding one asks for that facet.
+    facet_keys: Vec<(usize, Vec<Vec<String>>)>,
 }
 
 impl Engine {
@@ -110,7 +110,14 @@ impl Engine {
                 _ => HashSet::new(),
             })
             .collect();
-        Engine { content, norm, classifier, safety, tuning, broad_terms }
+        let facet_keys = content
+            .intents
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.kind == IntentKind::Clarify && i.aspect != "what")
+            .map(|(n, i)| (n, i.keywords.iter().map(|k| norm.normalize(k).terms).filter(|t| !t.is_empty()).collect()))
+            .collect();
+        Engine { content, norm, classifier, safety, tuning, broad_terms, facet_keys }
     }
 
     /// The ranked intents for a message, for `eval` reports: (id, score).
@@ -267,13 +274,9 @@ impl Engine {
             }
             IntentKind::Answer if self.out_of_scope_close(ranked, top.score) => Decision::Fallback,
             IntentKind::Answer => {
-                // The facet a broad intent asks for, within the top's family
-                // ("nexavar tiredness" -> side effects of sorafenib).
-                let broad = ranked.iter().skip(1).find(|c| {
-                    let i = &self.content.intents[c.intent];
-                    i.kind == IntentKind::Clarify && i.aspect != "what" && c.score >= self.tuning.aspect_score * scale
-                });
-                if let Some(i) = broad.and_then(|b| self.facet(top.intent, &self.content.intents[b.intent])) {
+                // The facet a broad intent's keywords ask for, within the
+                // top's family ("nexavar side effects" -> sorafenib_se).
+                if let Some(i) = self.asked_facet(message).and_then(|b| self.facet(top.intent, &self.content.intents[b])) {
                     return Decision::Answer(i, top.score);
                 }
                 let family = &intent.family;
@@ -297,6 +300,15 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// The broad intent whose keywords the message holds, if any.
+    fn asked_facet(&self, message: &Normalized) -> Option<usize> {
+        let terms = &message.terms;
+        self.facet_keys
+            .iter()
+            .find(|(_, keys)| keys.iter().any(|k| terms.windows(k.len()).any(|w| w == k.as_slice())))
+            .map(|(i, _)| *i)
     }
 
     /// Whether an out-of-scope intent scores close to the best answer: the

@@ -6,7 +6,7 @@
 //! long narrative still lands on the topic its distinctive words name.
 
 use super::normalize::{Normalized, Normalizer};
-use crate::content::Content;
+use crate::content::{Content, IntentKind};
 use std::collections::HashMap;
 
 /// Weights of the three signals.
@@ -126,6 +126,17 @@ impl Classifier {
             for &t in f {
                 let size = sizes[*i as usize].max(1.0);
                 counts[*i as usize].insert(t, size);
+            }
+        }
+        // A broad intent ("side effects?") owns its generic words outright,
+        // so it is found beside the topic a message names; the engine then
+        // picks that topic's facet.
+        for (i, intent) in content.intents.iter().enumerate() {
+            if intent.kind == IntentKind::Clarify {
+                let size = sizes[i].max(1.0);
+                for n in counts[i].values_mut() {
+                    *n = size;
+                }
             }
         }
         let mut association_postings = vec![Vec::new(); n_terms];

@@ -9,6 +9,17 @@ use crate::text::fold;
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::{HashMap, HashSet};
 
+/// Words the stemmer would merge with another topic's word: "effective"
+/// is not "effects" (side effects), "hepatic" (artery) is not "hepatitis".
+const STEM_EXCEPTIONS: &[(&str, &str)] = &[
+    ("effective", "efficaci"),
+    ("effectively", "efficaci"),
+    ("effectiveness", "efficaci"),
+    ("efficacy", "efficaci"),
+    ("hepatic", "hepatic"),
+    ("hepatitis", "hepatitis"),
+];
+
 /// Longest synonym phrase, in words, that is looked for.
 const MAX_PHRASE: usize = 6;
 
@@ -121,9 +132,13 @@ impl Normalizer {
         Normalized { words, terms }
     }
 
-    /// The stem of one folded word, as terms are stemmed.
+    /// The stem of one folded word, as terms are stemmed. A few words whose
+    /// stems would collide with a different topic's keep their own.
     pub fn stem(&self, word: &str) -> String {
-        self.stemmer.stem(word).into_owned()
+        match STEM_EXCEPTIONS.iter().find(|(w, _)| *w == word) {
+            Some((_, stem)) => (*stem).to_string(),
+            None => self.stemmer.stem(word).into_owned(),
+        }
     }
 
     /// Whether the word is a stop word.
