@@ -45,8 +45,9 @@ pub struct Normalizer {
     synonyms: HashMap<String, Vec<(Vec<String>, Vec<String>)>>,
     /// Every word the content knows, folded.
     known: HashSet<String>,
-    /// Words spelling may be corrected to, bucketed by first letter.
-    targets: HashMap<u8, Vec<String>>,
+    /// Words spelling may be corrected to, with how often the content uses
+    /// them, bucketed by first letter.
+    targets: HashMap<u8, Vec<(String, u32)>>,
     stop: HashSet<&'static str>,
     stemmer: Stemmer,
 }
@@ -75,28 +76,33 @@ impl Normalizer {
             list.sort_by_key(|(rest, _)| std::cmp::Reverse(rest.len()));
         }
         let stop: HashSet<&'static str> = STOP_WORDS.iter().copied().collect();
-        let mut targets_set: HashSet<String> = HashSet::new();
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut count = |text: &str| {
+            for w in fold(text).split(' ').filter(|w| w.len() >= 4) {
+                *counts.entry(w.to_string()).or_default() += 1;
+            }
+        };
         for intent in &content.intents {
             let texts = intent.examples.iter().map(|(e, _)| e.as_str()).chain(intent.keywords.iter().map(String::as_str));
             for text in texts.chain(std::iter::once(intent.title.as_str())) {
-                targets_set.extend(fold(text).split(' ').filter(|w| w.len() >= 4).map(String::from));
+                count(text);
             }
         }
         for s in &content.synonyms {
             for text in s.from.iter().chain(std::iter::once(&s.to)) {
-                targets_set.extend(fold(text).split(' ').filter(|w| w.len() >= 4).map(String::from));
+                count(text);
             }
         }
-        let mut known: HashSet<String> = targets_set.clone();
+        let mut known: HashSet<String> = counts.keys().cloned().collect();
         known.extend(stop.iter().map(|s| s.to_string()));
         for intent in &content.intents {
             if let Some(r) = &intent.response {
                 known.extend(fold(&r.excerpt).split(' ').map(String::from));
             }
         }
-        let mut targets: HashMap<u8, Vec<String>> = HashMap::new();
-        for word in targets_set {
-            targets.entry(word.as_bytes()[0]).or_default().push(word);
+        let mut targets: HashMap<u8, Vec<(String, u32)>> = HashMap::new();
+        for (word, n) in counts {
+            targets.entry(word.as_bytes()[0]).or_default().push((word, n));
         }
         for list in targets.values_mut() {
             list.sort();
@@ -177,28 +183,14 @@ impl Normalizer {
         let Some(candidates) = self.targets.get(&word.as_bytes()[0]) else {
             return word.to_string();
         };
-        let mut best: Option<(&str, usize)> = None;
-        let mut tie = false;
-        for cand in candidates {
-            if cand.len().abs_diff(len) > max {
-                continue;
-            }
-            let d = strsim::osa_distance(word, cand);
-            if d > max {
-                continue;
-            }
-            match best {
-                Some((_, bd)) if d > bd => {}
-                Some((_, bd)) if d == bd => tie = true,
-                _ => {
-                    best = Some((cand, d));
-                    tie = false;
-                }
-            }
-        }
-        match best {
-            Some((cand, _)) if !tie => cand.to_string(),
-            _ => word.to_string(),
-        }
+        // Closest first; then a same-length word (a slip of one letter);
+        // then the word the content uses most.
+        candidates
+            .iter()
+            .filter(|(cand, _)| cand.len().abs_diff(len) <= max)
+            .map(|(cand, n)| (strsim::osa_distance(word, cand), cand.len().abs_diff(len), std::cmp::Reverse(*n), cand))
+            .filter(|(d, ..)| *d <= max)
+            .min()
+            .map_or_else(|| word.to_string(), |(.., cand)| cand.clone())
     }
 }
