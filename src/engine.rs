@@ -50,6 +50,7 @@ impl Tuning {
             "w_profile" => &mut self.weights.profile,
             "w_assoc" => &mut self.weights.association,
             "w_keyword" => &mut self.weights.keyword,
+            "w_logistic" => &mut self.weights.logistic,
             other => return Err(format!("unknown tuning key `{other}`")),
         };
         *slot = v;

@@ -5,6 +5,7 @@
 //! profile (cosine against the centroid) and a bonus for its keywords, so a
 //! long narrative still lands on the topic its distinctive words name.
 
+use super::logistic::Logistic;
 use super::normalize::{Normalized, Normalizer};
 use crate::content::{Content, IntentKind};
 use std::collections::HashMap;
@@ -16,12 +17,13 @@ pub struct Weights {
     pub profile: f32,
     pub association: f32,
     pub keyword: f32,
+    pub logistic: f32,
 }
 
 impl Default for Weights {
     /// Chosen with `liverline eval tests/golden --tune ...` (see README).
     fn default() -> Weights {
-        Weights { example: 0.55, profile: 0.45, association: 0.5, keyword: 0.25 }
+        Weights { example: 0.55, profile: 0.45, association: 0.5, keyword: 0.25, logistic: 1.0 }
     }
 }
 
@@ -51,6 +53,7 @@ pub struct Classifier {
     example_intent: Vec<u32>,
     intents: usize,
     weights: Weights,
+    logistic: Logistic,
 }
 
 /// The terms of a message: stems, plus each adjacent pair joined by '+'.
@@ -176,7 +179,10 @@ impl Classifier {
                 }
             }
         }
-        Classifier { vocab, idf, example_postings, profile_postings, association_postings, keyword_postings, example_intent, intents: n_intents, weights }
+        let mut training = examples.clone();
+        training.extend(keywords.iter().cloned());
+        let logistic = Logistic::train(&training, n_terms, n_intents);
+        Classifier { vocab, idf, example_postings, profile_postings, association_postings, keyword_postings, example_intent, intents: n_intents, weights, logistic }
     }
 
     /// How many distinct words of the message the content knows.
@@ -219,13 +225,15 @@ impl Classifier {
             let i = self.example_intent[e] as usize;
             best[i] = best[i].max(*s);
         }
+        let probs = if self.weights.logistic > 0.0 { self.logistic.probabilities(&ids) } else { vec![0.0; self.intents] };
         let mut out: Vec<Candidate> = (0..self.intents)
             .map(|i| Candidate {
                 intent: i,
                 score: self.weights.example * best[i]
                     + self.weights.profile * profile[i]
                     + self.weights.association * association[i]
-                    + self.weights.keyword * keyword[i].min(1.0),
+                    + self.weights.keyword * keyword[i].min(1.0)
+                    + self.weights.logistic * probs[i],
             })
             .filter(|c| c.score > 0.0)
             .collect();

@@ -4,6 +4,7 @@
 //! example phrases and keywords.
 
 mod classify;
+mod logistic;
 mod normalize;
 mod stopwords;
 
