@@ -45,7 +45,7 @@ pub struct Safety {
     emergency: Compiled,
     crisis: Compiled,
     personal_advice: Compiled,
-    out_of_scope: Compiled,
+    out_of_scope: Vec<Compiled>,
     small_talk: Compiled,
 }
 
@@ -55,7 +55,7 @@ impl Safety {
             emergency: Compiled::new(&screens.emergency),
             crisis: Compiled::new(&screens.crisis),
             personal_advice: Compiled::new(&screens.personal_advice),
-            out_of_scope: Compiled::new(&screens.out_of_scope),
+            out_of_scope: screens.out_of_scope.iter().map(Compiled::new).collect(),
             small_talk: Compiled::new(&screens.small_talk),
         }
     }
@@ -67,7 +67,7 @@ impl Safety {
             crisis: self.crisis.matches(folded),
             emergency: self.emergency.matches(folded),
             personal_advice: self.personal_advice.matches(folded),
-            out_of_scope: self.out_of_scope.matches(folded),
+            out_of_scope: self.out_of_scope.iter().any(|c| c.matches(folded)),
             small_talk: self.small_talk.matches(folded),
         }
     }

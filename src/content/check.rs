@@ -126,7 +126,7 @@ fn check_framing(content: &Content, problems: &mut Vec<Problem>) {
 }
 
 fn check_screens(screens: &Screens, problems: &mut Vec<Problem>) {
-    let all = [&screens.emergency, &screens.crisis, &screens.personal_advice, &screens.out_of_scope, &screens.small_talk];
+    let all = [&screens.emergency, &screens.crisis, &screens.personal_advice, &screens.small_talk].into_iter().chain(&screens.out_of_scope);
     for screen in all {
         for (pattern, o) in screen.patterns.iter().chain(&screen.unless) {
             // Syntax only: the engine compiles the patterns once, later.

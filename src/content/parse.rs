@@ -82,7 +82,7 @@ struct RawScreens {
     #[serde(default)]
     personal_advice: RawScreen,
     #[serde(default)]
-    out_of_scope: RawScreen,
+    out_of_scope: Vec<RawScreen>,
     #[serde(default)]
     small_talk: RawScreen,
 }
@@ -169,7 +169,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
                     emergency: screen(raw.emergency),
                     crisis: screen(raw.crisis),
                     personal_advice: screen(raw.personal_advice),
-                    out_of_scope: screen(raw.out_of_scope),
+                    out_of_scope: raw.out_of_scope.into_iter().map(screen).collect(),
                     small_talk: screen(raw.small_talk),
                 });
             }),

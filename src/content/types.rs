@@ -83,7 +83,8 @@ pub struct Screens {
     pub emergency: Screen,
     pub crisis: Screen,
     pub personal_advice: Screen,
-    pub out_of_scope: Screen,
+    /// Each a screen of its own, with its own exceptions.
+    pub out_of_scope: Vec<Screen>,
     /// Messages that are only a greeting or thanks.
     pub small_talk: Screen,
 }
