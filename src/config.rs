@@ -57,24 +57,45 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}: {message}")]
-    Invalid { path: String, line: usize, message: String },
+    Invalid {
+        path: String,
+        line: usize,
+        message: String,
+    },
 }
 
 impl Config {
     /// Reads a config file (or none: the defaults), then applies the
     /// environment: `TELOXIDE_TOKEN`, `TELOXIDE_API_URL`.
-    pub fn load(path: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    pub fn load(
+        path: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         let raw = match path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.display().to_string(), source })?;
-                parse(&text).map_err(|(line, message)| ConfigError::Invalid { path: p.display().to_string(), line, message })?
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.display().to_string(),
+                    source,
+                })?;
+                parse(&text).map_err(|(line, message)| ConfigError::Invalid {
+                    path: p.display().to_string(),
+                    line,
+                    message,
+                })?
             }
             None => RawConfig::default(),
         };
-        let token = env("TELOXIDE_TOKEN").or(raw.telegram.token).filter(|t| !t.trim().is_empty());
-        let api_url = env("TELOXIDE_API_URL").or(raw.telegram.api_url).filter(|u| !u.trim().is_empty());
+        let token = env("TELOXIDE_TOKEN")
+            .or(raw.telegram.token)
+            .filter(|t| !t.trim().is_empty());
+        let api_url = env("TELOXIDE_API_URL")
+            .or(raw.telegram.api_url)
+            .filter(|u| !u.trim().is_empty());
         Ok(Config {
             content_dir: raw.content.dir,
             token: token.map(SecretString::from),
@@ -85,13 +106,18 @@ impl Config {
     }
 
     pub fn has_token(&self) -> bool {
-        self.token.as_ref().is_some_and(|t| !t.expose_secret().is_empty())
+        self.token
+            .as_ref()
+            .is_some_and(|t| !t.expose_secret().is_empty())
     }
 }
 
 fn parse(text: &str) -> Result<RawConfig, (usize, String)> {
     toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1);
+        let line = e
+            .span()
+            .map(|s| text[..s.start].matches('\n').count() + 1)
+            .unwrap_or(1);
         (line, e.message().to_string())
     })
 }
@@ -103,7 +129,15 @@ mod tests {
     #[test]
     fn the_example_config_parses() {
         let text = include_str!("../config.example.toml");
-        let uncommented: String = text.lines().map(|l| l.strip_prefix("# ").filter(|r| r.contains(" = ") || r.starts_with('[')).unwrap_or(l)).collect::<Vec<_>>().join("\n");
+        let uncommented: String = text
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|r| r.contains(" = ") || r.starts_with('['))
+                    .unwrap_or(l)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
         parse(text).expect("as shipped");
         parse(&uncommented).expect("with every key set");
     }
@@ -117,7 +151,10 @@ mod tests {
 
     #[test]
     fn the_environment_overrides_and_the_token_never_prints() {
-        let cfg = Config::load(None, |k| (k == "TELOXIDE_TOKEN").then(|| "123:SECRET".to_string())).unwrap();
+        let cfg = Config::load(None, |k| {
+            (k == "TELOXIDE_TOKEN").then(|| "123:SECRET".to_string())
+        })
+        .unwrap();
         assert!(cfg.has_token());
         assert!(!format!("{cfg:?}").contains("SECRET"));
     }

@@ -31,15 +31,27 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Tuning {
-        Tuning { min_score: 0.22, clarify_ratio: 0.97, sure_score: 0.45, len_ref: 4.0, oos_ratio: 0.8, weights: Weights::default() }
+        Tuning {
+            min_score: 0.22,
+            clarify_ratio: 0.97,
+            sure_score: 0.45,
+            len_ref: 4.0,
+            oos_ratio: 0.8,
+            weights: Weights::default(),
+        }
     }
 }
 
 impl Tuning {
     /// Applies one `key=value` override, as `liverline eval --tune` takes.
     pub fn set(&mut self, assignment: &str) -> Result<(), String> {
-        let (key, value) = assignment.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got `{assignment}`"))?;
-        let v: f32 = value.trim().parse().map_err(|_| format!("`{value}` is not a number"))?;
+        let (key, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("expected KEY=VALUE, got `{assignment}`"))?;
+        let v: f32 = value
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{value}` is not a number"))?;
         let slot = match key.trim() {
             "min_score" => &mut self.min_score,
             "clarify_ratio" => &mut self.clarify_ratio,
@@ -74,7 +86,10 @@ pub struct Query<'a> {
 
 impl<'a> Query<'a> {
     pub fn new(text: &'a str) -> Query<'a> {
-        Query { text, last_topic: None }
+        Query {
+            text,
+            last_topic: None,
+        }
     }
 }
 
@@ -107,7 +122,11 @@ impl Engine {
             .intents
             .iter()
             .map(|i| match i.kind {
-                IntentKind::Clarify => i.examples.iter().flat_map(|(e, _)| norm.normalize(e).terms).collect(),
+                IntentKind::Clarify => i
+                    .examples
+                    .iter()
+                    .flat_map(|(e, _)| norm.normalize(e).terms)
+                    .collect(),
                 _ => HashSet::new(),
             })
             .collect();
@@ -116,15 +135,37 @@ impl Engine {
             .iter()
             .enumerate()
             .filter(|(_, i)| i.kind == IntentKind::Clarify && i.aspect != "what")
-            .map(|(n, i)| (n, i.keywords.iter().map(|k| norm.normalize(k).terms).filter(|t| !t.is_empty()).collect()))
+            .map(|(n, i)| {
+                (
+                    n,
+                    i.keywords
+                        .iter()
+                        .map(|k| norm.normalize(k).terms)
+                        .filter(|t| !t.is_empty())
+                        .collect(),
+                )
+            })
             .collect();
-        Engine { content, norm, classifier, safety, tuning, broad_terms, facet_keys }
+        Engine {
+            content,
+            norm,
+            classifier,
+            safety,
+            tuning,
+            broad_terms,
+            facet_keys,
+        }
     }
 
     /// The ranked intents for a message, for `eval` reports: (id, score).
     pub fn explain(&self, text: &str) -> Vec<(String, f32)> {
         let message = self.norm.normalize(truncate(text, MAX_CHARS));
-        self.classifier.rank(&message).iter().take(4).map(|c| (self.content.intents[c.intent].id.clone(), c.score)).collect()
+        self.classifier
+            .rank(&message)
+            .iter()
+            .take(4)
+            .map(|c| (self.content.intents[c.intent].id.clone(), c.score))
+            .collect()
     }
 
     pub fn content(&self) -> &Content {
@@ -141,7 +182,9 @@ impl Engine {
             return match command(text) {
                 Some("start") => self.greeting(),
                 Some(_) => self.help(),
-                None if text.chars().any(char::is_alphanumeric) => self.framed(Kind::Fallback, &self.content.framing.empty),
+                None if text.chars().any(char::is_alphanumeric) => {
+                    self.framed(Kind::Fallback, &self.content.framing.empty)
+                }
                 None => self.framed(Kind::Help, &self.content.framing.empty),
             };
         }
@@ -204,13 +247,21 @@ impl Engine {
 
     pub fn help(&self) -> Reply {
         let mut reply = self.framed(Kind::Help, &self.content.framing.help);
-        reply.lead = Some(format!("{}\n\n{}", self.content.framing.help, self.topics_line()));
+        reply.lead = Some(format!(
+            "{}\n\n{}",
+            self.content.framing.help,
+            self.topics_line()
+        ));
         reply
     }
 
     pub fn greeting(&self) -> Reply {
         let mut reply = self.framed(Kind::Greeting, &self.content.framing.greeting);
-        reply.lead = Some(format!("{}\n\n{}", self.content.framing.greeting, self.topics_line()));
+        reply.lead = Some(format!(
+            "{}\n\n{}",
+            self.content.framing.greeting,
+            self.topics_line()
+        ));
         reply
     }
 
@@ -229,7 +280,13 @@ impl Engine {
     }
 
     fn topics_line(&self) -> String {
-        let titles: Vec<&str> = self.content.framing.categories.iter().map(|c| c.title.as_str()).collect();
+        let titles: Vec<&str> = self
+            .content
+            .framing
+            .categories
+            .iter()
+            .map(|c| c.title.as_str())
+            .collect();
         format!("{} {}.", self.content.framing.topics, titles.join(", "))
     }
 
@@ -240,7 +297,14 @@ impl Engine {
         (self.tuning.len_ref / n.max(self.tuning.len_ref)).sqrt()
     }
 
-    fn decide(&self, message: &Normalized, ranked: &[Candidate], last: Option<usize>, findings: Findings, scale: f32) -> Decision {
+    fn decide(
+        &self,
+        message: &Normalized,
+        ranked: &[Candidate],
+        last: Option<usize>,
+        findings: Findings,
+        scale: f32,
+    ) -> Decision {
         let min_score = self.tuning.min_score * scale;
         let sure_score = self.tuning.sure_score * scale;
         if findings.small_talk {
@@ -268,16 +332,28 @@ impl Engine {
             IntentKind::Clarify => {
                 // A broad question that still names a treatment ("does
                 // sorafenib cause diarrhoea?"): that treatment's facet.
-                match self.named_topic(message, top.intent, min_score).and_then(|a| self.facet(a, intent)) {
+                match self
+                    .named_topic(message, top.intent, min_score)
+                    .and_then(|a| self.facet(a, intent))
+                {
                     Some(i) => Decision::Answer(i, top.score),
-                    None => Decision::Clarify(intent.options.iter().filter_map(|o| self.index_of(o)).collect()),
+                    None => Decision::Clarify(
+                        intent
+                            .options
+                            .iter()
+                            .filter_map(|o| self.index_of(o))
+                            .collect(),
+                    ),
                 }
             }
             IntentKind::Answer if self.out_of_scope_close(ranked, top.score) => Decision::Fallback,
             IntentKind::Answer => {
                 // The facet a broad intent's keywords ask for, within the
                 // top's family ("nexavar side effects" -> sorafenib_se).
-                if let Some(i) = self.asked_facet(message).and_then(|b| self.facet(top.intent, &self.content.intents[b])) {
+                if let Some(i) = self
+                    .asked_facet(message)
+                    .and_then(|b| self.facet(top.intent, &self.content.intents[b]))
+                {
                     return Decision::Answer(i, top.score);
                 }
                 let family = &intent.family;
@@ -308,7 +384,10 @@ impl Engine {
         let terms = &message.terms;
         self.facet_keys
             .iter()
-            .find(|(_, keys)| keys.iter().any(|k| terms.windows(k.len()).any(|w| w == k.as_slice())))
+            .find(|(_, keys)| {
+                keys.iter()
+                    .any(|k| terms.windows(k.len()).any(|w| w == k.as_slice()))
+            })
             .map(|(i, _)| *i)
     }
 
@@ -326,11 +405,19 @@ impl Engine {
     /// The answer topic a message names besides the words of a broad intent
     /// ("nexavar" in "does nexavar have side effects?"), if any.
     fn named_topic(&self, message: &Normalized, broad: usize, min_score: f32) -> Option<usize> {
-        let terms: Vec<String> = message.terms.iter().filter(|t| !self.broad_terms[broad].contains(*t)).cloned().collect();
+        let terms: Vec<String> = message
+            .terms
+            .iter()
+            .filter(|t| !self.broad_terms[broad].contains(*t))
+            .cloned()
+            .collect();
         if terms.is_empty() {
             return None;
         }
-        let residual = Normalized { words: message.words.clone(), terms };
+        let residual = Normalized {
+            words: message.words.clone(),
+            terms,
+        };
         self.classifier
             .rank(&residual)
             .into_iter()
@@ -352,7 +439,13 @@ impl Engine {
 
     /// Reads a message in the light of the chat's last topic: "and its side
     /// effects?", "what about regorafenib?", "does it hurt?".
-    fn follow_up(&self, message: &Normalized, ranked: &[Candidate], last: usize, min_score: f32) -> Option<Decision> {
+    fn follow_up(
+        &self,
+        message: &Normalized,
+        ranked: &[Candidate],
+        last: usize,
+        min_score: f32,
+    ) -> Option<Decision> {
         let last_intent = &self.content.intents[last];
         if last_intent.kind != IntentKind::Answer {
             return None;
@@ -371,8 +464,12 @@ impl Engine {
                 Some(Decision::Answer(found, top.score))
             }
             // "what about X?": X in the facet the last answer was about.
-            IntentKind::Answer if is_follow_up_cue(&message.words) && intent.family != last_intent.family => {
-                let found = self.in_family(&intent.family, &last_intent.aspect).unwrap_or(top.intent);
+            IntentKind::Answer
+                if is_follow_up_cue(&message.words) && intent.family != last_intent.family =>
+            {
+                let found = self
+                    .in_family(&intent.family, &last_intent.aspect)
+                    .unwrap_or(top.intent);
                 Some(Decision::Answer(found, top.score))
             }
             _ => None,
@@ -393,7 +490,10 @@ impl Engine {
             Decision::Answer(i, score) => self.answer_reply(i, score, suggestions),
             Decision::Clarify(options) => {
                 let mut r = self.framed(Kind::Clarify, &framing.clarify);
-                r.choices = options.iter().map(|&i| choice(&self.content.intents[i])).collect();
+                r.choices = options
+                    .iter()
+                    .map(|&i| choice(&self.content.intents[i]))
+                    .collect();
                 r.confidence = ranked.first().map_or(0.0, |c| c.score);
                 r.suggestions = suggestions;
                 r
@@ -409,8 +509,11 @@ impl Engine {
         };
         // Personal advice about a subject the guide has nothing on at all
         // (an out-of-scope topic ranked first) stays a plain fallback.
-        let off_topic = ranked.first().is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope);
-        let advisable = matches!(reply.kind, Kind::Answer | Kind::Clarify) || (reply.kind == Kind::Fallback && !off_topic);
+        let off_topic = ranked
+            .first()
+            .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope);
+        let advisable = matches!(reply.kind, Kind::Answer | Kind::Clarify)
+            || (reply.kind == Kind::Fallback && !off_topic);
         if findings.personal_advice && advisable {
             reply.kind = Kind::PersonalAdvice;
             if reply.excerpt.is_some() {
@@ -418,7 +521,11 @@ impl Engine {
             } else {
                 // No one topic: the care-team note, then what it can offer.
                 let rest = reply.lead.take().unwrap_or_default();
-                reply.lead = Some(format!("{}\n\n{}", framing.personal_advice, rest).trim().to_string());
+                reply.lead = Some(
+                    format!("{}\n\n{}", framing.personal_advice, rest)
+                        .trim()
+                        .to_string(),
+                );
             }
         }
         reply
@@ -431,7 +538,11 @@ impl Engine {
             .take(3)
             .map(|c| {
                 let i = &self.content.intents[c.intent];
-                Suggestion { intent: i.id.clone(), title: i.title.clone(), score: (c.score * 1000.0).round() / 1000.0 }
+                Suggestion {
+                    intent: i.id.clone(),
+                    title: i.title.clone(),
+                    score: (c.score * 1000.0).round() / 1000.0,
+                }
             })
             .collect()
     }
@@ -444,14 +555,25 @@ impl Engine {
                 Some(sub) => format!("{} › {}", r.section, sub),
                 None => r.section.clone(),
             };
-            let template = if r.reviewed == crate::content::NOT_STATED { &framing.source_undated } else { &framing.source };
+            let template = if r.reviewed == crate::content::NOT_STATED {
+                &framing.source_undated
+            } else {
+                &framing.source
+            };
             Excerpt {
                 title: intent.title.clone(),
                 text: r.excerpt.clone(),
-                source: template.replace("{section}", &place).replace("{reviewed}", &r.reviewed),
+                source: template
+                    .replace("{section}", &place)
+                    .replace("{reviewed}", &r.reviewed),
             }
         });
-        let related = intent.related.iter().filter_map(|id| self.content.intent(id)).map(choice).collect();
+        let related = intent
+            .related
+            .iter()
+            .filter_map(|id| self.content.intent(id))
+            .map(choice)
+            .collect();
         Reply {
             kind: Kind::Answer,
             intent: Some(intent.id.clone()),
@@ -494,14 +616,24 @@ enum Decision {
 }
 
 fn choice(intent: &Intent) -> Choice {
-    Choice { intent: intent.id.clone(), title: intent.title.clone() }
+    Choice {
+        intent: intent.id.clone(),
+        title: intent.title.clone(),
+    }
 }
 
 /// "and ...", "what about ...", "how about ...", "same for ...", "also ...".
 fn is_follow_up_cue(words: &[String]) -> bool {
     let w: Vec<&str> = words.iter().map(String::as_str).take(3).collect();
-    matches!(w.as_slice(), ["and", ..] | ["also", ..] | ["or", ..] | ["what", "about", ..] | ["how", "about", ..] | ["same", "for", ..])
-        && words.len() <= 8
+    matches!(
+        w.as_slice(),
+        ["and", ..]
+            | ["also", ..]
+            | ["or", ..]
+            | ["what", "about", ..]
+            | ["how", "about", ..]
+            | ["same", "for", ..]
+    ) && words.len() <= 8
 }
 
 /// The bot command a message starts with ("/start@bot" -> "start").
@@ -515,5 +647,100 @@ fn truncate(text: &str, max: usize) -> &str {
     match text.char_indices().nth(max) {
         Some((at, _)) => &text[..at],
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn engine() -> &'static Engine {
+        static E: OnceLock<Engine> = OnceLock::new();
+        E.get_or_init(|| Engine::new(crate::content::embedded().expect("shipped content")))
+    }
+
+    #[test]
+    fn kinds_for_a_table_of_messages() {
+        let cases: &[(&str, Kind)] = &[
+            ("what is radiofrequency ablation", Kind::Answer),
+            ("nexavar how often", Kind::Answer),
+            ("side effects?", Kind::Clarify),
+            ("what is the weather like", Kind::Fallback),
+            ("survival rate for liver cancer", Kind::Fallback),
+            ("colon cancer chemotherapy", Kind::Fallback),
+            ("he is throwing up blood", Kind::Emergency),
+            ("i want to end my life", Kind::Emergency),
+            ("should i stop my sorafenib", Kind::PersonalAdvice),
+            ("hello", Kind::Greeting),
+            ("/start", Kind::Greeting),
+            ("/help", Kind::Help),
+            ("", Kind::Help),
+            ("печень", Kind::Fallback),
+        ];
+        for (text, want) in cases {
+            assert_eq!(engine().answer(&Query::new(text)).kind, *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_emergency_wins_over_any_topic() {
+        let r = engine().answer(&Query::new(
+            "after my tace he is vomiting blood, what are the side effects of tace",
+        ));
+        assert_eq!(r.kind, Kind::Emergency);
+        assert!(r.excerpt.is_none());
+    }
+
+    #[test]
+    fn a_broad_question_naming_a_treatment_gets_that_facet() {
+        let cases = [
+            ("does sorafenib cause diarrhoea", "sorafenib_se"),
+            ("tace side effects", "embolization_se"),
+            ("regorafenib risks", "regorafenib_se"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(
+                engine().answer(&Query::new(text)).intent.as_deref(),
+                Some(want),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_fallback_never_quotes_the_guide() {
+        for text in [
+            "recommend a good movie",
+            "qwerty",
+            "how do i cook rice",
+            "prognosis for liver cancer patients",
+        ] {
+            let r = engine().answer(&Query::new(text));
+            assert_eq!(r.kind, Kind::Fallback, "{text}");
+            assert!(r.excerpt.is_none() && r.intent.is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn commands_truncation_and_cues() {
+        assert_eq!(command("/start@liverline_bot tace"), Some("start"));
+        assert_eq!(command("what /start"), None);
+        assert_eq!(truncate("ab🙂cd", 3), "ab🙂");
+        assert_eq!(truncate("ab", 10), "ab");
+        let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        assert!(is_follow_up_cue(&words("what about regorafenib")));
+        assert!(is_follow_up_cue(&words("and cryo")));
+        assert!(!is_follow_up_cue(&words("what is regorafenib")));
+    }
+
+    #[test]
+    fn tuning_accepts_known_keys_only() {
+        let mut t = Tuning::default();
+        t.set("min_score=0.5").unwrap();
+        assert_eq!(t.min_score, 0.5);
+        assert!(t.set("nonsense=1").is_err());
+        assert!(t.set("min_score=abc").is_err());
+        assert!(t.set("min_score").is_err());
     }
 }

@@ -82,7 +82,10 @@ fn norm(s: &str) -> String {
             c => c,
         })
         .collect();
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn expected_kinds(kind: &str) -> &'static [Kind] {
@@ -99,16 +102,28 @@ fn expected_kinds(kind: &str) -> &'static [Kind] {
 
 /// Runs one case through the engine and checks the reply.
 pub fn run_case(engine: &Engine, case: &Case) -> Outcome {
-    let query = Query { text: &case.q, last_topic: case.last_topic.as_deref() };
+    let query = Query {
+        text: &case.q,
+        last_topic: case.last_topic.as_deref(),
+    };
     let reply = engine.answer(&query);
     let text = norm(&plain(&reply));
     let mut reasons = Vec::new();
     if !expected_kinds(&case.kind).contains(&reply.kind) {
-        reasons.push(format!("kind {} (expected {})", reply.kind.as_str(), case.kind));
+        reasons.push(format!(
+            "kind {} (expected {})",
+            reply.kind.as_str(),
+            case.kind
+        ));
     }
     let known_topic = engine.content().intent(&case.topic).is_some();
-    if case.kind == "answer" && known_topic && reply.intent.as_deref() != Some(case.topic.as_str()) {
-        reasons.push(format!("topic {} (expected {})", reply.intent.as_deref().unwrap_or("-"), case.topic));
+    if case.kind == "answer" && known_topic && reply.intent.as_deref() != Some(case.topic.as_str())
+    {
+        reasons.push(format!(
+            "topic {} (expected {})",
+            reply.intent.as_deref().unwrap_or("-"),
+            case.topic
+        ));
     }
     for group in &case.must {
         if !group.iter().any(|alt| text.contains(&norm(alt))) {
@@ -124,7 +139,10 @@ pub fn run_case(engine: &Engine, case: &Case) -> Outcome {
     if let Some(me) = &case.must_early {
         let head: String = text.chars().take(me.chars).collect();
         if !me.any.iter().any(|x| head.contains(&norm(x))) {
-            reasons.push(format!("none of {:?} in the first {} characters", me.any, me.chars));
+            reasons.push(format!(
+                "none of {:?} in the first {} characters",
+                me.any, me.chars
+            ));
         }
     }
     for bad in &case.must_not {
@@ -137,12 +155,25 @@ pub fn run_case(engine: &Engine, case: &Case) -> Outcome {
             reasons.push(format!("footer lacks {must}"));
         }
     }
-    let top = if reasons.is_empty() { Vec::new() } else { engine.explain(&case.q) };
-    Outcome { case: case.clone(), kind: reply.kind, intent: reply.intent, reasons, top }
+    let top = if reasons.is_empty() {
+        Vec::new()
+    } else {
+        engine.explain(&case.q)
+    };
+    Outcome {
+        case: case.clone(),
+        kind: reply.kind,
+        intent: reply.intent,
+        reasons,
+        top,
+    }
 }
 
 /// Pass rates grouped by a key: (passed, total).
-pub fn tally<F: Fn(&Outcome) -> String>(outcomes: &[Outcome], key: F) -> BTreeMap<String, (usize, usize)> {
+pub fn tally<F: Fn(&Outcome) -> String>(
+    outcomes: &[Outcome],
+    key: F,
+) -> BTreeMap<String, (usize, usize)> {
     let mut out: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for o in outcomes {
         let e = out.entry(key(o)).or_default();
@@ -157,11 +188,25 @@ pub fn report(outcomes: &[Outcome]) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let passed = outcomes.iter().filter(|o| o.passed()).count();
-    let pct = |p: usize, n: usize| if n == 0 { 0.0 } else { 100.0 * p as f64 / n as f64 };
-    let _ = writeln!(s, "accuracy: {:.1}% ({passed}/{})", pct(passed, outcomes.len()), outcomes.len());
+    let pct = |p: usize, n: usize| {
+        if n == 0 {
+            0.0
+        } else {
+            100.0 * p as f64 / n as f64
+        }
+    };
+    let _ = writeln!(
+        s,
+        "accuracy: {:.1}% ({passed}/{})",
+        pct(passed, outcomes.len()),
+        outcomes.len()
+    );
     for (title, table) in [
         ("by kind", tally(outcomes, |o| o.case.kind.clone())),
-        ("by variant (answer cases)", tally(&answers(outcomes), |o| o.case.variant.clone())),
+        (
+            "by variant (answer cases)",
+            tally(&answers(outcomes), |o| o.case.variant.clone()),
+        ),
     ] {
         let _ = writeln!(s, "\n{title}");
         for (k, (p, n)) in table {
@@ -170,7 +215,10 @@ pub fn report(outcomes: &[Outcome]) -> String {
     }
     let mut confusion: BTreeMap<(String, String), usize> = BTreeMap::new();
     for o in outcomes.iter().filter(|o| !o.passed()) {
-        let got = o.intent.clone().unwrap_or_else(|| o.kind.as_str().to_string());
+        let got = o
+            .intent
+            .clone()
+            .unwrap_or_else(|| o.kind.as_str().to_string());
         *confusion.entry((o.case.topic.clone(), got)).or_default() += 1;
     }
     let mut pairs: Vec<_> = confusion.into_iter().collect();
@@ -181,12 +229,29 @@ pub fn report(outcomes: &[Outcome]) -> String {
     }
     let _ = writeln!(s, "\nmisses");
     for o in outcomes.iter().filter(|o| !o.passed()) {
-        let top: Vec<String> = o.top.iter().map(|(id, score)| format!("{id} {score:.2}")).collect();
-        let _ = writeln!(s, "  {} [{}/{}] {}\n      {}\n      ranked: {}", o.case.id, o.case.kind, o.case.variant, o.case.q, o.reasons.join("; "), top.join(", "));
+        let top: Vec<String> = o
+            .top
+            .iter()
+            .map(|(id, score)| format!("{id} {score:.2}"))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  {} [{}/{}] {}\n      {}\n      ranked: {}",
+            o.case.id,
+            o.case.kind,
+            o.case.variant,
+            o.case.q,
+            o.reasons.join("; "),
+            top.join(", ")
+        );
     }
     s
 }
 
 fn answers(outcomes: &[Outcome]) -> Vec<Outcome> {
-    outcomes.iter().filter(|o| o.case.kind == "answer").cloned().collect()
+    outcomes
+        .iter()
+        .filter(|o| o.case.kind == "answer")
+        .cloned()
+        .collect()
 }

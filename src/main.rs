@@ -76,7 +76,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let engine = Engine::with_tuning(load(content_dir.as_deref())?, tuning);
     match cli.command {
-        Some(Command::Ask { json: true, question }) if question.is_empty() => {
+        Some(Command::Ask {
+            json: true,
+            question,
+        }) if question.is_empty() => {
             let stdin = std::io::stdin();
             console::ask_json(&engine, stdin.lock(), std::io::stdout().lock())?;
         }
@@ -90,7 +93,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Some(Command::Eval { files, .. }) => return eval(&engine, &files),
-        Some(Command::Telegram) => anyhow::bail!("the Telegram front-end is not part of this build yet"),
+        Some(Command::Telegram) => {
+            anyhow::bail!("the Telegram front-end is not part of this build yet")
+        }
         Some(Command::Chat) | None => console::chat(&engine)?,
         Some(Command::Check) => unreachable!("handled above"),
     }
@@ -106,7 +111,10 @@ fn load(dir: Option<&Path>) -> anyhow::Result<Content> {
         for p in &problems {
             eprintln!("{p}");
         }
-        anyhow::anyhow!("the content has {} problem(s); run `liverline check`", problems.len())
+        anyhow::anyhow!(
+            "the content has {} problem(s); run `liverline check`",
+            problems.len()
+        )
     })
 }
 
@@ -119,7 +127,11 @@ fn check(dir: Option<&Path>) -> ExitCode {
         Ok(c) => {
             let answers = c.intents.iter().filter(|i| i.response.is_some()).count();
             let examples: usize = c.intents.iter().map(|i| i.examples.len()).sum();
-            println!("ok: {} intents ({answers} with excerpts), {examples} example phrases, {} synonyms", c.intents.len(), c.synonyms.len());
+            println!(
+                "ok: {} intents ({answers} with excerpts), {examples} example phrases, {} synonyms",
+                c.intents.len(),
+                c.synonyms.len()
+            );
             ExitCode::SUCCESS
         }
         Err(problems) => {
@@ -136,18 +148,29 @@ fn eval(engine: &Engine, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut cases = Vec::new();
     for f in files {
         let paths: Vec<PathBuf> = if f.is_dir() {
-            let mut v: Vec<PathBuf> = std::fs::read_dir(f)?.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "jsonl")).collect();
+            let mut v: Vec<PathBuf> = std::fs::read_dir(f)?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+                .collect();
             v.sort();
             v
         } else {
             vec![f.clone()]
         };
         for p in paths {
-            let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
-            cases.extend(liverline::eval::parse_cases(&p.display().to_string(), &text).map_err(anyhow::Error::msg)?);
+            let text =
+                std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+            cases.extend(
+                liverline::eval::parse_cases(&p.display().to_string(), &text)
+                    .map_err(anyhow::Error::msg)?,
+            );
         }
     }
-    let outcomes: Vec<_> = cases.iter().map(|c| liverline::eval::run_case(engine, c)).collect();
+    let outcomes: Vec<_> = cases
+        .iter()
+        .map(|c| liverline::eval::run_case(engine, c))
+        .collect();
     print!("{}", liverline::eval::report(&outcomes));
     Ok(ExitCode::SUCCESS)
 }

@@ -20,9 +20,15 @@ impl Compiled {
         // Screens read ASCII-folded text, so ASCII classes suffice and
         // compile far faster than Unicode ones.
         let set = |list: &[(String, crate::content::Origin)]| {
-            RegexSetBuilder::new(list.iter().map(|(p, _)| p.as_str())).unicode(false).build().unwrap_or_else(|_| RegexSet::empty())
+            RegexSetBuilder::new(list.iter().map(|(p, _)| p.as_str()))
+                .unicode(false)
+                .build()
+                .unwrap_or_else(|_| RegexSet::empty())
         };
-        Compiled { patterns: set(&screen.patterns), unless: set(&screen.unless) }
+        Compiled {
+            patterns: set(&screen.patterns),
+            unless: set(&screen.unless),
+        }
     }
 
     fn matches(&self, text: &str) -> bool {

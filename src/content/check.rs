@@ -35,25 +35,52 @@ fn check_intents(content: &Content, problems: &mut Vec<Problem>) {
     for intent in &content.intents {
         let o = &intent.origin;
         if let Some(first) = ids.insert(&intent.id, o) {
-            problems.push(Problem::at(o, format!("intent `{}` is defined twice (first at {first})", intent.id)));
+            problems.push(Problem::at(
+                o,
+                format!("intent `{}` is defined twice (first at {first})", intent.id),
+            ));
         }
         match (intent.kind, &intent.response) {
-            (IntentKind::Answer, None) => problems.push(Problem::at(o, format!("intent `{}` has no response", intent.id))),
+            (IntentKind::Answer, None) => problems.push(Problem::at(
+                o,
+                format!("intent `{}` has no response", intent.id),
+            )),
             (IntentKind::Answer, Some(_)) => {}
-            (_, Some(r)) => problems.push(Problem::at(&r.origin, format!("a response for `{}`, which never answers with an excerpt", intent.id))),
+            (_, Some(r)) => problems.push(Problem::at(
+                &r.origin,
+                format!(
+                    "a response for `{}`, which never answers with an excerpt",
+                    intent.id
+                ),
+            )),
             _ => {}
         }
         if intent.examples.is_empty() {
-            problems.push(Problem::at(o, format!("intent `{}` has no example phrases", intent.id)));
+            problems.push(Problem::at(
+                o,
+                format!("intent `{}` has no example phrases", intent.id),
+            ));
         }
         if intent.kind == IntentKind::Clarify && intent.options.len() < 2 {
-            problems.push(Problem::at(o, format!("clarify intent `{}` needs at least two options", intent.id)));
+            problems.push(Problem::at(
+                o,
+                format!("clarify intent `{}` needs at least two options", intent.id),
+            ));
         }
         for target in intent.related.iter().chain(&intent.options) {
             match content.intent(target) {
                 Some(t) if t.kind == IntentKind::Answer => {}
-                Some(_) => problems.push(Problem::at(o, format!("`{}` points to `{target}`, which is not an answer topic", intent.id))),
-                None => problems.push(Problem::at(o, format!("`{}` points to unknown intent `{target}`", intent.id))),
+                Some(_) => problems.push(Problem::at(
+                    o,
+                    format!(
+                        "`{}` points to `{target}`, which is not an answer topic",
+                        intent.id
+                    ),
+                )),
+                None => problems.push(Problem::at(
+                    o,
+                    format!("`{}` points to unknown intent `{target}`", intent.id),
+                )),
             }
         }
         for (example, eo) in &intent.examples {
@@ -65,9 +92,15 @@ fn check_intents(content: &Content, problems: &mut Vec<Problem>) {
             match examples.get(&key) {
                 Some((other, first)) if *other != intent.id => problems.push(Problem::at(
                     eo,
-                    format!("example \"{example}\" is shared by `{}` and `{other}` (first at {first})", intent.id),
+                    format!(
+                        "example \"{example}\" is shared by `{}` and `{other}` (first at {first})",
+                        intent.id
+                    ),
                 )),
-                Some(_) => problems.push(Problem::at(eo, format!("example \"{example}\" is repeated in `{}`", intent.id))),
+                Some(_) => problems.push(Problem::at(
+                    eo,
+                    format!("example \"{example}\" is repeated in `{}`", intent.id),
+                )),
                 None => {
                     examples.insert(key, (&intent.id, eo));
                 }
@@ -79,28 +112,55 @@ fn check_intents(content: &Content, problems: &mut Vec<Problem>) {
 fn check_response(r: &Response, src: &Source, content: &Content, problems: &mut Vec<Problem>) {
     let o = &r.origin;
     if !src.has_line(&r.section) {
-        problems.push(Problem::at(o, format!("section \"{}\" is not a heading of the source document", r.section)));
+        problems.push(Problem::at(
+            o,
+            format!(
+                "section \"{}\" is not a heading of the source document",
+                r.section
+            ),
+        ));
     }
     if let Some(sub) = &r.subsection
         && !src.has_line(sub)
     {
-        problems.push(Problem::at(o, format!("subsection \"{sub}\" is not a heading of the source document")));
+        problems.push(Problem::at(
+            o,
+            format!("subsection \"{sub}\" is not a heading of the source document"),
+        ));
     }
     if r.reviewed != NOT_STATED && !src.review_dates().contains(&r.reviewed) {
-        problems.push(Problem::at(o, format!("review date \"{}\" is not a Last Medical Review date of the source", r.reviewed)));
+        problems.push(Problem::at(
+            o,
+            format!(
+                "review date \"{}\" is not a Last Medical Review date of the source",
+                r.reviewed
+            ),
+        ));
     }
     if r.excerpt.trim().is_empty() {
         problems.push(Problem::at(o, "empty excerpt"));
     }
     for sentence in sentences(&r.excerpt) {
         if !src.contains(&sentence) {
-            problems.push(Problem::at(o, format!("excerpt sentence not found in the source: \"{sentence}\"")));
+            problems.push(Problem::at(
+                o,
+                format!("excerpt sentence not found in the source: \"{sentence}\""),
+            ));
         }
     }
-    let escaped = r.excerpt.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escaped = r
+        .excerpt
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     let len = utf16_len(&escaped) + utf16_len(&content.framing.footer) + RENDER_ALLOWANCE;
     if len > TELEGRAM_LIMIT {
-        problems.push(Problem::at(o, format!("reply would be {len} characters once formatted; Telegram allows {TELEGRAM_LIMIT}")));
+        problems.push(Problem::at(
+            o,
+            format!(
+                "reply would be {len} characters once formatted; Telegram allows {TELEGRAM_LIMIT}"
+            ),
+        ));
     }
 }
 
@@ -109,35 +169,68 @@ fn check_framing(content: &Content, problems: &mut Vec<Problem>) {
     let o = &content.framing_origin;
     for number in ["1-800-227-2345", "1-800-303-5691"] {
         if !f.footer.contains(number) {
-            problems.push(Problem::at(o, format!("the footer lacks the number {number}")));
+            problems.push(Problem::at(
+                o,
+                format!("the footer lacks the number {number}"),
+            ));
         }
     }
     if !f.footer.to_lowercase().contains("medical advice") {
-        problems.push(Problem::at(o, "the footer lacks the not-medical-advice disclaimer"));
+        problems.push(Problem::at(
+            o,
+            "the footer lacks the not-medical-advice disclaimer",
+        ));
     }
     if !f.emergency.contains("911") || !f.crisis.contains("911") || !f.crisis.contains("988") {
-        problems.push(Problem::at(o, "the emergency text must name 911, and the crisis text 911 and 988"));
+        problems.push(Problem::at(
+            o,
+            "the emergency text must name 911, and the crisis text 911 and 988",
+        ));
     }
     for c in &f.categories {
         if !content.intents.iter().any(|i| i.category == c.file) {
-            problems.push(Problem::at(o, format!("category `{}` has no intents file", c.file)));
+            problems.push(Problem::at(
+                o,
+                format!("category `{}` has no intents file", c.file),
+            ));
         }
     }
 }
 
 fn check_screens(screens: &Screens, problems: &mut Vec<Problem>) {
-    let all = [&screens.emergency, &screens.crisis, &screens.personal_advice, &screens.small_talk].into_iter().chain(&screens.out_of_scope);
+    let all = [
+        &screens.emergency,
+        &screens.crisis,
+        &screens.personal_advice,
+        &screens.small_talk,
+    ]
+    .into_iter()
+    .chain(&screens.out_of_scope);
     for screen in all {
         for (pattern, o) in screen.patterns.iter().chain(&screen.unless) {
             // Syntax only: the engine compiles the patterns once, later.
-            if let Err(e) = regex_syntax::ParserBuilder::new().unicode(false).build().parse(pattern) {
-                let msg = e.to_string().lines().last().unwrap_or("").trim().to_string();
+            if let Err(e) = regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .build()
+                .parse(pattern)
+            {
+                let msg = e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
                 problems.push(Problem::at(o, format!("invalid regex /{pattern}/: {msg}")));
             }
         }
     }
     if screens.emergency.patterns.is_empty() || screens.crisis.patterns.is_empty() {
-        problems.push(Problem { file: "intents/safety.toml".into(), line: 1, message: "emergency and crisis patterns are required".into() });
+        problems.push(Problem {
+            file: "intents/safety.toml".into(),
+            line: 1,
+            message: "emergency and crisis patterns are required".into(),
+        });
     }
 }
 
@@ -147,10 +240,16 @@ fn check_synonyms(synonyms: &[Synonym], problems: &mut Vec<Problem>) {
         for from in &s.from {
             let key = fold(from);
             if key != *from {
-                problems.push(Problem::at(&s.origin, format!("synonym \"{from}\" is not in normalised form (\"{key}\")")));
+                problems.push(Problem::at(
+                    &s.origin,
+                    format!("synonym \"{from}\" is not in normalised form (\"{key}\")"),
+                ));
             }
             if let Some(first) = seen.insert(key, &s.origin) {
-                problems.push(Problem::at(&s.origin, format!("synonym \"{from}\" is listed twice (first at {first})")));
+                problems.push(Problem::at(
+                    &s.origin,
+                    format!("synonym \"{from}\" is listed twice (first at {first})"),
+                ));
             }
         }
     }

@@ -29,7 +29,10 @@ pub struct File {
 /// The content files shipped inside the binary.
 pub fn embedded_files() -> Vec<File> {
     let mut files = Vec::new();
-    for (dir, prefix) in [(&EMBEDDED_INTENTS, "intents"), (&EMBEDDED_RESPONSES, "responses")] {
+    for (dir, prefix) in [
+        (&EMBEDDED_INTENTS, "intents"),
+        (&EMBEDDED_RESPONSES, "responses"),
+    ] {
         for f in dir.files() {
             if f.path().extension().is_some_and(|e| e == "toml") {
                 files.push(File {
@@ -53,18 +56,23 @@ pub fn read_dir(dir: &Path) -> std::io::Result<(Vec<File>, Option<String>)> {
             let path = entry?.path();
             if path.extension().is_some_and(|e| e == "toml") {
                 let text = std::fs::read_to_string(&path)?;
-                files.push(File { path: path.display().to_string(), text });
+                files.push(File {
+                    path: path.display().to_string(),
+                    text,
+                });
             }
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let source = std::fs::read_dir(dir.join("source")).ok().and_then(|entries| {
-        entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|e| e == "txt"))
-            .and_then(|p| std::fs::read_to_string(p).ok())
-    });
+    let source = std::fs::read_dir(dir.join("source"))
+        .ok()
+        .and_then(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == "txt"))
+                .and_then(|p| std::fs::read_to_string(p).ok())
+        });
     Ok((files, source))
 }
 
@@ -73,7 +81,11 @@ pub fn build(files: &[File], source_text: Option<&str>) -> Result<Content, Vec<P
     let content = parse(files)?;
     let src = source::Source::new(source_text.unwrap_or(source::EMBEDDED_SOURCE));
     let problems = check(&content, &src);
-    if problems.is_empty() { Ok(content) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(content)
+    } else {
+        Err(problems)
+    }
 }
 
 /// The shipped content, parsed and checked.
@@ -84,7 +96,11 @@ pub fn embedded() -> Result<Content, Vec<Problem>> {
 /// Loads a content folder, parsed and checked.
 pub fn load_dir(dir: &Path) -> Result<Content, Vec<Problem>> {
     let (files, source) = read_dir(dir).map_err(|e| {
-        vec![Problem { file: dir.display().to_string(), line: 0, message: format!("cannot read content: {e}") }]
+        vec![Problem {
+            file: dir.display().to_string(),
+            line: 0,
+            message: format!("cannot read content: {e}"),
+        }]
     })?;
     build(&files, source.as_deref())
 }

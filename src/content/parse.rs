@@ -1,8 +1,8 @@
 //! Pure parsing of content files into `Content`: raw serde shapes (with spans
 //! for line numbers) turned into the ready types. Collects every problem.
 
-use super::types::*;
 use super::File;
+use super::types::*;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -89,11 +89,18 @@ struct RawScreens {
 
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 fn origin(file: &File, offset: usize) -> Origin {
-    Origin { file: file.path.clone(), line: line_of(&file.text, offset) }
+    Origin {
+        file: file.path.clone(),
+        line: line_of(&file.text, offset),
+    }
 }
 
 fn stem_of(path: &str) -> &str {
@@ -109,12 +116,20 @@ fn from_toml<T: serde::de::DeserializeOwned>(file: &File) -> Result<T, Problem> 
     toml::from_str(&file.text).map_err(|e| {
         let line = e.span().map(|s| line_of(&file.text, s.start)).unwrap_or(1);
         let message = e.message().replace('\n', " ");
-        Problem { file: file.path.clone(), line, message }
+        Problem {
+            file: file.path.clone(),
+            line,
+            message,
+        }
     })
 }
 
 fn spanned_list(file: &File, items: Vec<Spanned<String>>) -> Vec<(String, Origin)> {
-    items.into_iter().map(|s| (origin(file, s.span().start), s.into_inner())).map(|(o, s)| (s, o)).collect()
+    items
+        .into_iter()
+        .map(|s| (origin(file, s.span().start), s.into_inner()))
+        .map(|(o, s)| (s, o))
+        .collect()
 }
 
 /// Parses every content file. Problems are collected across all files.
@@ -130,13 +145,21 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
         let stem = stem_of(&file.path);
         let result = match (is_responses(&file.path), stem) {
             (true, "framing") => from_toml::<Framing>(file).map(|f| {
-                framing = Some((f, Origin { file: file.path.clone(), line: 1 }));
+                framing = Some((
+                    f,
+                    Origin {
+                        file: file.path.clone(),
+                        line: 1,
+                    },
+                ));
             }),
             (true, _) => from_toml::<RawResponseFile>(file).map(|raw| {
                 for r in raw.response {
                     let o = origin(file, r.span().start);
                     let r = r.into_inner();
-                    let missing = |field: &str| Problem::at(&o, format!("response for `{}` has no {field}", r.intent));
+                    let missing = |field: &str| {
+                        Problem::at(&o, format!("response for `{}` has no {field}", r.intent))
+                    };
                     match (&r.section, &r.reviewed) {
                         (None, _) => problems.push(missing("section")),
                         (_, None) => problems.push(missing("reviewed date")),
@@ -157,7 +180,11 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
                 for s in raw.synonym {
                     let o = origin(file, s.span().start);
                     let s = s.into_inner();
-                    synonyms.push(Synonym { from: s.from, to: s.to, origin: o });
+                    synonyms.push(Synonym {
+                        from: s.from,
+                        to: s.to,
+                        origin: o,
+                    });
                 }
             }),
             (false, "safety") => from_toml::<RawScreens>(file).map(|raw| {
@@ -201,28 +228,46 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
 
     for (id, response) in responses {
         match intents.iter_mut().find(|i| i.id == id) {
-            Some(intent) if intent.response.is_some() => {
-                problems.push(Problem::at(&response.origin, format!("a second response for intent `{id}`")))
-            }
+            Some(intent) if intent.response.is_some() => problems.push(Problem::at(
+                &response.origin,
+                format!("a second response for intent `{id}`"),
+            )),
             Some(intent) => intent.response = Some(response),
-            None => problems.push(Problem::at(&response.origin, format!("response for unknown intent `{id}`: no intent reaches it"))),
+            None => problems.push(Problem::at(
+                &response.origin,
+                format!("response for unknown intent `{id}`: no intent reaches it"),
+            )),
         }
     }
     let (framing, framing_origin) = match framing {
         Some(f) => f,
         None => {
-            problems.push(Problem { file: "responses/framing.toml".into(), line: 0, message: "missing: the bot's framing text and footer".into() });
+            problems.push(Problem {
+                file: "responses/framing.toml".into(),
+                line: 0,
+                message: "missing: the bot's framing text and footer".into(),
+            });
             return Err(problems);
         }
     };
     let Some(screens) = screens else {
-        problems.push(Problem { file: "intents/safety.toml".into(), line: 0, message: "missing: the safety screens".into() });
+        problems.push(Problem {
+            file: "intents/safety.toml".into(),
+            line: 0,
+            message: "missing: the safety screens".into(),
+        });
         return Err(problems);
     };
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(Content { intents, synonyms, screens, framing, framing_origin })
+    Ok(Content {
+        intents,
+        synonyms,
+        screens,
+        framing,
+        framing_origin,
+    })
 }
 
 #[cfg(test)]
@@ -238,7 +283,10 @@ mod tests {
 
     #[test]
     fn a_syntax_error_names_its_file_and_line() {
-        let files = [File { path: "intents/x.toml".into(), text: "[[intent]]\nid = \"a\"\ntitle = \n".into() }];
+        let files = [File {
+            path: "intents/x.toml".into(),
+            text: "[[intent]]\nid = \"a\"\ntitle = \n".into(),
+        }];
         let problems = parse(&files).unwrap_err();
         assert_eq!(problems[0].file, "intents/x.toml");
         assert_eq!(problems[0].line, 3, "{problems:?}");

@@ -37,7 +37,13 @@ impl Source {
         self.lines
             .iter()
             .filter_map(|l| l.split_once(MARK))
-            .map(|(_, rest)| rest.split(" Last Revised").next().unwrap_or(rest).trim().to_string())
+            .map(|(_, rest)| {
+                rest.split(" Last Revised")
+                    .next()
+                    .unwrap_or(rest)
+                    .trim()
+                    .to_string()
+            })
             .collect()
     }
 }
@@ -45,9 +51,14 @@ impl Source {
 /// Removes the guide's web markup from one line: `[text](#)` links, escaped
 /// parentheses, `*emphasis*` and the bracketed registered sign.
 pub fn clean_line(line: &str) -> String {
-    let mut out = line.replace("[®]", "®").replace("\\(", "(").replace("\\)", ")");
+    let mut out = line
+        .replace("[®]", "®")
+        .replace("\\(", "(")
+        .replace("\\)", ")");
     while let Some(start) = out.find('[') {
-        let Some(mid) = out[start..].find("](#)") else { break };
+        let Some(mid) = out[start..].find("](#)") else {
+            break;
+        };
         let end = start + mid;
         let inner = out[start + 1..end].to_string();
         out.replace_range(start..end + 4, &inner);
@@ -119,10 +130,22 @@ mod tests {
     #[test]
     fn cleans_links_escapes_and_emphasis() {
         let cases = [
-            ("- [Surgery](#) (partial hepatectomy)", "- Surgery (partial hepatectomy)"),
-            ("The [stage \\(extent\\) of your cancer](#)", "The stage (extent) of your cancer"),
-            ("called *partial hepatectomy*.", "called partial hepatectomy."),
-            ("TheraSphere[®] and SIR-Spheres[®].", "TheraSphere® and SIR-Spheres®."),
+            (
+                "- [Surgery](#) (partial hepatectomy)",
+                "- Surgery (partial hepatectomy)",
+            ),
+            (
+                "The [stage \\(extent\\) of your cancer](#)",
+                "The stage (extent) of your cancer",
+            ),
+            (
+                "called *partial hepatectomy*.",
+                "called partial hepatectomy.",
+            ),
+            (
+                "TheraSphere[®] and SIR-Spheres[®].",
+                "TheraSphere® and SIR-Spheres®.",
+            ),
         ];
         for (raw, want) in cases {
             assert_eq!(clean_line(raw), want, "{raw}");
@@ -149,6 +172,9 @@ mod tests {
     #[test]
     fn splits_sentences_and_list_items() {
         let got = sentences("One thing. Two (2 cm.) things?\n- A list item.\n\nLast");
-        assert_eq!(got, ["One thing.", "Two (2 cm.) things?", "A list item.", "Last"]);
+        assert_eq!(
+            got,
+            ["One thing.", "Two (2 cm.) things?", "A list item.", "Last"]
+        );
     }
 }

@@ -146,6 +146,10 @@ pub struct Problem {
 
 impl Problem {
     pub fn at(origin: &Origin, message: impl Into<String>) -> Problem {
-        Problem { file: origin.file.clone(), line: origin.line, message: message.into() }
+        Problem {
+            file: origin.file.clone(),
+            line: origin.line,
+            message: message.into(),
+        }
     }
 }

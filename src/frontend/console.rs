@@ -19,7 +19,12 @@ impl Session {
     pub fn reply(&mut self, engine: &Engine, line: &str) -> Reply {
         let trimmed = line.trim();
         let command = trimmed.trim_start_matches('/').to_lowercase();
-        let reply = if let Some(id) = trimmed.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|n| self.choices.get(n)) {
+        let reply = if let Some(id) = trimmed
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|n| self.choices.get(n))
+        {
             engine.topic(id).unwrap_or_else(|| engine.help())
         } else if command == "more" {
             match self.last_topic.as_deref().and_then(|t| engine.more(t)) {
@@ -28,10 +33,22 @@ impl Session {
             }
         } else if command == "help" || command == "start" || command == "topics" {
             let mut r = engine.help();
-            r.choices = engine.content().intents.iter().filter(|i| i.kind == crate::content::IntentKind::Answer).map(|i| crate::reply::Choice { intent: i.id.clone(), title: i.title.clone() }).collect();
+            r.choices = engine
+                .content()
+                .intents
+                .iter()
+                .filter(|i| i.kind == crate::content::IntentKind::Answer)
+                .map(|i| crate::reply::Choice {
+                    intent: i.id.clone(),
+                    title: i.title.clone(),
+                })
+                .collect();
             r
         } else {
-            engine.answer(&Query { text: line, last_topic: self.last_topic.as_deref() })
+            engine.answer(&Query {
+                text: line,
+                last_topic: self.last_topic.as_deref(),
+            })
         };
         if matches!(reply.kind, Kind::Answer | Kind::PersonalAdvice) && reply.intent.is_some() {
             self.last_topic = reply.intent.clone();
@@ -45,7 +62,9 @@ impl Session {
 pub fn chat(engine: &Engine) -> anyhow::Result<()> {
     let mut session = Session::default();
     println!("{}", plain(&engine.greeting()));
-    println!("\n(Type a question. A number picks a choice; \"more\" shows the whole section; Ctrl-D quits.)");
+    println!(
+        "\n(Type a question. A number picks a choice; \"more\" shows the whole section; Ctrl-D quits.)"
+    );
     let mut editor = rustyline::DefaultEditor::new()?;
     loop {
         match editor.readline("\nyou> ") {
@@ -60,7 +79,9 @@ pub fn chat(engine: &Engine) -> anyhow::Result<()> {
                 let reply = session.reply(engine, &line);
                 println!("\n{}", plain(&reply));
             }
-            Err(rustyline::error::ReadlineError::Interrupted | rustyline::error::ReadlineError::Eof) => break,
+            Err(
+                rustyline::error::ReadlineError::Interrupted | rustyline::error::ReadlineError::Eof,
+            ) => break,
             Err(e) => return Err(e.into()),
         }
     }

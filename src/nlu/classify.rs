@@ -23,7 +23,13 @@ pub struct Weights {
 impl Default for Weights {
     /// Chosen with `liverline eval tests/golden --tune ...` (see README).
     fn default() -> Weights {
-        Weights { example: 0.55, profile: 0.45, association: 0.5, keyword: 0.25, logistic: 1.0 }
+        Weights {
+            example: 0.55,
+            profile: 0.45,
+            association: 0.5,
+            keyword: 0.25,
+            logistic: 1.0,
+        }
     }
 }
 
@@ -76,7 +82,11 @@ impl Classifier {
         let mut examples: Vec<(u32, Vec<u32>)> = Vec::new();
         let mut keywords: Vec<(u32, Vec<u32>)> = Vec::new();
         for (i, intent) in content.intents.iter().enumerate() {
-            let texts = intent.examples.iter().map(|(e, _)| e.as_str()).chain(std::iter::once(intent.title.as_str()));
+            let texts = intent
+                .examples
+                .iter()
+                .map(|(e, _)| e.as_str())
+                .chain(std::iter::once(intent.title.as_str()));
             for text in texts {
                 let f = features(&norm.normalize(text).terms);
                 if !f.is_empty() {
@@ -103,13 +113,21 @@ impl Classifier {
         }
         let idf: Vec<f32> = seen
             .iter()
-            .map(|s| ((n_intents as f32 + 1.0) / (s.len() as f32 + 0.5)).ln().max(0.05))
+            .map(|s| {
+                ((n_intents as f32 + 1.0) / (s.len() as f32 + 0.5))
+                    .ln()
+                    .max(0.05)
+            })
             .collect();
 
         let mut example_postings = vec![Vec::new(); n_terms];
         let mut example_intent = Vec::with_capacity(examples.len());
         for (e, (i, f)) in examples.iter().enumerate() {
-            let norm2: f32 = f.iter().map(|&t| idf[t as usize].powi(2)).sum::<f32>().sqrt();
+            let norm2: f32 = f
+                .iter()
+                .map(|&t| idf[t as usize].powi(2))
+                .sum::<f32>()
+                .sqrt();
             for &t in f {
                 example_postings[t as usize].push((e as u32, idf[t as usize] / norm2));
             }
@@ -163,8 +181,16 @@ impl Classifier {
         let mut profile_postings = vec![Vec::new(); n_terms];
         for (i, c) in counts.iter().enumerate() {
             let size = sizes[i].max(1.0);
-            let weights: Vec<(u32, f32)> = c.iter().map(|(&t, &n)| (t, (n / size).sqrt() * idf[t as usize])).collect();
-            let norm2: f32 = weights.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-6);
+            let weights: Vec<(u32, f32)> = c
+                .iter()
+                .map(|(&t, &n)| (t, (n / size).sqrt() * idf[t as usize]))
+                .collect();
+            let norm2: f32 = weights
+                .iter()
+                .map(|(_, w)| w * w)
+                .sum::<f32>()
+                .sqrt()
+                .max(1e-6);
             for (t, w) in weights {
                 profile_postings[t as usize].push((i as u32, w / norm2));
             }
@@ -173,7 +199,10 @@ impl Classifier {
         for (i, f) in &keywords {
             // A keyword is matched through its rarest term: single words and
             // pairs both land here.
-            if let Some(&t) = f.iter().max_by(|a, b| idf[**a as usize].total_cmp(&idf[**b as usize])) {
+            if let Some(&t) = f
+                .iter()
+                .max_by(|a, b| idf[**a as usize].total_cmp(&idf[**b as usize]))
+            {
                 if !keyword_postings[t as usize].contains(i) {
                     keyword_postings[t as usize].push(*i);
                 }
@@ -182,12 +211,27 @@ impl Classifier {
         let mut training = examples.clone();
         training.extend(keywords.iter().cloned());
         let logistic = Logistic::train(&training, n_terms, n_intents);
-        Classifier { vocab, idf, example_postings, profile_postings, association_postings, keyword_postings, example_intent, intents: n_intents, weights, logistic }
+        Classifier {
+            vocab,
+            idf,
+            example_postings,
+            profile_postings,
+            association_postings,
+            keyword_postings,
+            example_intent,
+            intents: n_intents,
+            weights,
+            logistic,
+        }
     }
 
     /// How many distinct words of the message the content knows.
     pub fn known_terms(&self, message: &Normalized) -> usize {
-        let mut terms: Vec<&String> = message.terms.iter().filter(|t| self.vocab.contains_key(*t)).collect();
+        let mut terms: Vec<&String> = message
+            .terms
+            .iter()
+            .filter(|t| self.vocab.contains_key(*t))
+            .collect();
         terms.sort();
         terms.dedup();
         terms.len()
@@ -195,11 +239,18 @@ impl Classifier {
 
     /// All intents with a positive score, best first.
     pub fn rank(&self, message: &Normalized) -> Vec<Candidate> {
-        let ids: Vec<u32> = features(&message.terms).iter().filter_map(|t| self.vocab.get(t).copied()).collect();
+        let ids: Vec<u32> = features(&message.terms)
+            .iter()
+            .filter_map(|t| self.vocab.get(t).copied())
+            .collect();
         if ids.is_empty() {
             return Vec::new();
         }
-        let qnorm: f32 = ids.iter().map(|&t| self.idf[t as usize].powi(2)).sum::<f32>().sqrt();
+        let qnorm: f32 = ids
+            .iter()
+            .map(|&t| self.idf[t as usize].powi(2))
+            .sum::<f32>()
+            .sqrt();
         let mut by_example = vec![0f32; self.example_intent.len()];
         let mut profile = vec![0f32; self.intents];
         let mut keyword = vec![0f32; self.intents];
@@ -225,7 +276,11 @@ impl Classifier {
             let i = self.example_intent[e] as usize;
             best[i] = best[i].max(*s);
         }
-        let probs = if self.weights.logistic > 0.0 { self.logistic.probabilities(&ids) } else { vec![0.0; self.intents] };
+        let probs = if self.weights.logistic > 0.0 {
+            self.logistic.probabilities(&ids)
+        } else {
+            vec![0.0; self.intents]
+        };
         let mut out: Vec<Candidate> = (0..self.intents)
             .map(|i| Candidate {
                 intent: i,

@@ -21,7 +21,12 @@ pub struct Logistic {
 impl Logistic {
     /// Trains on (class, feature ids) pairs.
     pub fn train(examples: &[(u32, Vec<u32>)], features: usize, classes: usize) -> Logistic {
-        let mut model = Logistic { weights: vec![0.0; features * classes], bias: vec![0.0; classes], classes, features };
+        let mut model = Logistic {
+            weights: vec![0.0; features * classes],
+            bias: vec![0.0; classes],
+            classes,
+            features,
+        };
         if examples.is_empty() || classes == 0 {
             return model;
         }

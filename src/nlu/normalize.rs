@@ -54,7 +54,9 @@ pub struct Normalizer {
 
 impl std::fmt::Debug for Normalizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Normalizer").field("known", &self.known.len()).finish()
+        f.debug_struct("Normalizer")
+            .field("known", &self.known.len())
+            .finish()
     }
 }
 
@@ -83,7 +85,11 @@ impl Normalizer {
             }
         };
         for intent in &content.intents {
-            let texts = intent.examples.iter().map(|(e, _)| e.as_str()).chain(intent.keywords.iter().map(String::as_str));
+            let texts = intent
+                .examples
+                .iter()
+                .map(|(e, _)| e.as_str())
+                .chain(intent.keywords.iter().map(String::as_str));
             for text in texts.chain(std::iter::once(intent.title.as_str())) {
                 count(text);
             }
@@ -102,12 +108,21 @@ impl Normalizer {
         }
         let mut targets: HashMap<u8, Vec<(String, u32)>> = HashMap::new();
         for (word, n) in counts {
-            targets.entry(word.as_bytes()[0]).or_default().push((word, n));
+            targets
+                .entry(word.as_bytes()[0])
+                .or_default()
+                .push((word, n));
         }
         for list in targets.values_mut() {
             list.sort();
         }
-        Normalizer { synonyms, known, targets, stop, stemmer: Stemmer::create(Algorithm::English) }
+        Normalizer {
+            synonyms,
+            known,
+            targets,
+            stop,
+            stemmer: Stemmer::create(Algorithm::English),
+        }
     }
 
     /// Folds a message to words: drops @mentions, a leading /command and
@@ -116,11 +131,17 @@ impl Normalizer {
         let kept: Vec<&str> = text
             .split_whitespace()
             .enumerate()
-            .filter(|(i, w)| !(w.starts_with('@') || (*i == 0 && w.starts_with('/')) || w.contains("://")))
+            .filter(|(i, w)| {
+                !(w.starts_with('@') || (*i == 0 && w.starts_with('/')) || w.contains("://"))
+            })
             .map(|(_, w)| w)
             .collect();
         let folded = fold(&kept.join(" "));
-        folded.split(' ').filter(|w| !w.is_empty()).map(String::from).collect()
+        folded
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect()
     }
 
     pub fn normalize(&self, text: &str) -> Normalized {
@@ -132,7 +153,9 @@ impl Normalizer {
         let words = self.apply_synonyms(words.iter().map(|w| self.correct(w)).collect());
         let terms = words
             .iter()
-            .filter(|w| !self.stop.contains(w.as_str()) && (w.len() > 1 || w.as_bytes()[0].is_ascii_digit()))
+            .filter(|w| {
+                !self.stop.contains(w.as_str()) && (w.len() > 1 || w.as_bytes()[0].is_ascii_digit())
+            })
             .map(|w| self.stem(w))
             .collect();
         Normalized { words, terms }
@@ -159,7 +182,10 @@ impl Normalizer {
             if let Some(options) = self.synonyms.get(&words[i]) {
                 for (rest, to) in options {
                     let end = i + 1 + rest.len();
-                    if rest.len() < MAX_PHRASE && end <= words.len() && words[i + 1..end] == rest[..] {
+                    if rest.len() < MAX_PHRASE
+                        && end <= words.len()
+                        && words[i + 1..end] == rest[..]
+                    {
                         out.extend(to.iter().cloned());
                         i = end;
                         continue 'outer;
@@ -188,9 +214,57 @@ impl Normalizer {
         candidates
             .iter()
             .filter(|(cand, _)| cand.len().abs_diff(len) <= max)
-            .map(|(cand, n)| (strsim::osa_distance(word, cand), cand.len().abs_diff(len), std::cmp::Reverse(*n), cand))
+            .map(|(cand, n)| {
+                (
+                    strsim::osa_distance(word, cand),
+                    cand.len().abs_diff(len),
+                    std::cmp::Reverse(*n),
+                    cand,
+                )
+            })
             .filter(|(d, ..)| *d <= max)
             .min()
             .map_or_else(|| word.to_string(), |(.., cand)| cand.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm() -> Normalizer {
+        Normalizer::new(&crate::content::embedded().expect("shipped content"))
+    }
+
+    #[test]
+    fn brands_abbreviations_spelling_and_british_forms_meet_the_guide_words() {
+        let n = norm();
+        let cases = [
+            ("Nexavar", "sorafenib"),
+            ("stivarga", "regorafenib"),
+            ("RFA", "radiofrequ"),
+            ("tumours", "tumor"),
+            ("chemoembolisation", "chemoembol"),
+            ("sorafinib", "sorafenib"),
+            ("abalation", "ablat"),
+            ("hepatectomey", "hepatectomi"),
+        ];
+        for (text, stem) in cases {
+            let terms = n.normalize(text).terms;
+            assert!(terms.iter().any(|t| t == stem), "{text} -> {terms:?}");
+        }
+    }
+
+    #[test]
+    fn mentions_commands_and_stop_words_are_dropped() {
+        let n = norm();
+        assert_eq!(
+            n.words("@liverline_bot what is TACE?"),
+            ["what", "is", "tace"]
+        );
+        assert_eq!(n.words("/start tace"), ["tace"]);
+        assert!(n.normalize("what is it").terms.is_empty());
+        assert_eq!(n.stem("effective"), "efficaci");
+        assert_ne!(n.stem("hepatic"), n.stem("hepatitis"));
     }
 }

@@ -15,7 +15,12 @@ pub fn plain(reply: &Reply) -> String {
         parts.push(ex.source.clone());
     }
     if !reply.choices.is_empty() {
-        let list: Vec<String> = reply.choices.iter().enumerate().map(|(n, c)| format!("{}. {}", n + 1, c.title)).collect();
+        let list: Vec<String> = reply
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(n, c)| format!("{}. {}", n + 1, c.title))
+            .collect();
         parts.push(list.join("\n"));
     }
     if !reply.related.is_empty() {
@@ -51,7 +56,9 @@ pub fn json_line(question: &str, reply: &Reply) -> String {
 
 /// Escapes text for Telegram's HTML parse mode.
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The reply as Telegram HTML, one string (split it with `split::split`).
@@ -62,11 +69,20 @@ pub fn telegram_html(reply: &Reply) -> String {
         parts.push(escape(lead));
     }
     if let Some(ex) = &reply.excerpt {
-        parts.push(format!("<b>{}</b>\n\n{}", escape(&ex.title), escape(&ex.text)));
+        parts.push(format!(
+            "<b>{}</b>\n\n{}",
+            escape(&ex.title),
+            escape(&ex.text)
+        ));
         parts.push(format!("<i>{}</i>", escape(&ex.source)));
     }
     if !reply.choices.is_empty() {
-        let list: Vec<String> = reply.choices.iter().enumerate().map(|(n, c)| format!("{}. {}", n + 1, escape(&c.title))).collect();
+        let list: Vec<String> = reply
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(n, c)| format!("{}. {}", n + 1, escape(&c.title)))
+            .collect();
         parts.push(list.join("\n"));
     }
     parts.push(format!("<i>{}</i>", escape(&reply.footer)));

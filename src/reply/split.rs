@@ -18,7 +18,11 @@ pub fn split(text: &str, limit: usize) -> Vec<String> {
     let mut parts: Vec<String> = Vec::new();
     let mut current = String::new();
     for piece in pieces {
-        let joined = if current.is_empty() { utf16_len(&piece) } else { utf16_len(&current) + 2 + utf16_len(&piece) };
+        let joined = if current.is_empty() {
+            utf16_len(&piece)
+        } else {
+            utf16_len(&current) + 2 + utf16_len(&piece)
+        };
         if joined <= limit {
             if !current.is_empty() {
                 current.push_str("\n\n");
@@ -93,8 +97,15 @@ mod tests {
         let text = format!("{} {}", "Aaaa aaa. ".repeat(10), "🙂".repeat(50));
         for limit in [16, 25, 40] {
             let parts = split(&text, limit);
-            assert!(parts.iter().all(|p| utf16_len(p) <= limit), "{limit}: {parts:?}");
-            let joined: String = parts.concat().chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(
+                parts.iter().all(|p| utf16_len(p) <= limit),
+                "{limit}: {parts:?}"
+            );
+            let joined: String = parts
+                .concat()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             let want: String = text.chars().filter(|c| !c.is_whitespace()).collect();
             assert_eq!(joined, want);
         }
