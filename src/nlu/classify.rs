@@ -53,8 +53,10 @@ pub struct Classifier {
     /// Term id -> (intent index, association in 0..1): how strongly the term
     /// points to the intent, relative to the intent that uses it most.
     association_postings: Vec<Vec<(u32, f32)>>,
-    /// Term id -> intents whose keywords contain it (as a whole keyword).
+    /// Term id -> keywords (index into `keywords`) whose rarest term it is.
     keyword_postings: Vec<Vec<u32>>,
+    /// Keywords: (intent index, every term id of the phrase, pairs included).
+    keywords: Vec<(u32, Vec<u32>)>,
     /// Example index -> intent index.
     example_intent: Vec<u32>,
     intents: usize,
@@ -195,17 +197,13 @@ impl Classifier {
                 profile_postings[t as usize].push((i as u32, w / norm2));
             }
         }
+        // A keyword is looked up through its rarest term and counts only when
+        // the message holds all of its terms, pairs included (so the words
+        // stand together, in order).
         let mut keyword_postings = vec![Vec::new(); n_terms];
-        for (i, f) in &keywords {
-            // A keyword is matched through its rarest term: single words and
-            // pairs both land here.
-            if let Some(&t) = f
-                .iter()
-                .max_by(|a, b| idf[**a as usize].total_cmp(&idf[**b as usize]))
-            {
-                if !keyword_postings[t as usize].contains(i) {
-                    keyword_postings[t as usize].push(*i);
-                }
+        for (k, (_, f)) in keywords.iter().enumerate() {
+            if let Some(&t) = f.iter().max_by(|a, b| idf[**a as usize].total_cmp(&idf[**b as usize])) {
+                keyword_postings[t as usize].push(k as u32);
             }
         }
         let mut training = examples.clone();
@@ -218,6 +216,7 @@ impl Classifier {
             profile_postings,
             association_postings,
             keyword_postings,
+            keywords,
             example_intent,
             intents: n_intents,
             weights,
@@ -267,8 +266,12 @@ impl Classifier {
             for &(i, w) in &self.profile_postings[t as usize] {
                 profile[i as usize] += q * w;
             }
-            for &i in &self.keyword_postings[t as usize] {
-                keyword[i as usize] += q * q;
+            for &k in &self.keyword_postings[t as usize] {
+                let (i, terms) = &self.keywords[k as usize];
+                if terms.iter().all(|x| ids.contains(x)) {
+                    let weight: f32 = terms.iter().map(|&x| (self.idf[x as usize] / qnorm).powi(2)).sum();
+                    keyword[*i as usize] += weight;
+                }
             }
         }
         let mut best = vec![0f32; self.intents];
