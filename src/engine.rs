@@ -199,9 +199,13 @@ impl Engine {
         if findings.emergency {
             return self.framed(Kind::Emergency, &self.content.framing.emergency);
         }
-        let ranked = self.classifier.rank(&message);
         let last = query.last_topic.and_then(|id| self.index_of(id));
         let scale = self.length_scale(&message);
+        let ranked = self.classifier.rank(&message);
+        let ranked = match last {
+            Some(i) if leans_on_context(&message.words) => self.in_context(&message, ranked, i, scale),
+            _ => ranked,
+        };
         let decision = self.decide(&message, &ranked, last, findings, scale);
         self.compose(decision, &ranked, findings)
     }
@@ -288,6 +292,26 @@ impl Engine {
             .map(|c| c.title.as_str())
             .collect();
         format!("{} {}.", self.content.framing.topics, titles.join(", "))
+    }
+
+    /// A short message that leans on the last answer ("how is the chemo one
+    /// done?") is read together with that topic's family, unless it names
+    /// another topic clearly ("how often is sorafenib taken then").
+    fn in_context(&self, message: &Normalized, ranked: Vec<Candidate>, last: usize, scale: f32) -> Vec<Candidate> {
+        let last_intent = &self.content.intents[last];
+        if last_intent.kind != IntentKind::Answer {
+            return ranked;
+        }
+        let clear_elsewhere = ranked.first().is_some_and(|c| {
+            let top = &self.content.intents[c.intent];
+            top.kind == IntentKind::Answer && top.family != last_intent.family && c.score >= self.tuning.sure_score * scale * 2.0
+        });
+        if clear_elsewhere {
+            return ranked;
+        }
+        let mut terms = message.terms.clone();
+        terms.extend(self.norm.normalize(&last_intent.family.replace('_', " ")).terms);
+        self.classifier.rank(&Normalized { words: message.words.clone(), terms })
     }
 
     /// Long messages match any one intent less closely (their other words
@@ -620,6 +644,13 @@ fn choice(intent: &Intent) -> Choice {
         intent: intent.id.clone(),
         title: intent.title.clone(),
     }
+}
+
+/// Whether a message refers back to the conversation: a follow-up cue, or
+/// a pronoun standing for the last topic, in a short message.
+fn leans_on_context(words: &[String]) -> bool {
+    const BACK: &[&str] = &["it", "its", "they", "them", "this", "that", "these", "those", "one", "version", "same", "there", "then", "sessions"];
+    words.len() <= 10 && (is_follow_up_cue(words) || words.iter().any(|w| BACK.contains(&w.as_str())))
 }
 
 /// "and ...", "what about ...", "how about ...", "same for ...", "also ...".
