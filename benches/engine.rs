@@ -12,10 +12,19 @@ use std::time::Instant;
 fn golden() -> Vec<liverline::eval::Case> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
     let mut cases = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     for f in files {
-        cases.extend(parse_cases(&f.display().to_string(), &std::fs::read_to_string(&f).unwrap()).unwrap());
+        cases.extend(
+            parse_cases(
+                &f.display().to_string(),
+                &std::fs::read_to_string(&f).unwrap(),
+            )
+            .unwrap(),
+        );
     }
     cases
 }
@@ -24,29 +33,49 @@ fn bench(c: &mut Criterion) {
     let engine = Engine::new(liverline::content::embedded().unwrap());
     let cases = golden();
 
-    let passed = cases.iter().filter(|case| run_case(&engine, case).passed()).count();
-    println!("golden accuracy: {:.1}% ({passed}/{})", 100.0 * passed as f64 / cases.len() as f64, cases.len());
+    let passed = cases
+        .iter()
+        .filter(|case| run_case(&engine, case).passed())
+        .count();
+    println!(
+        "golden accuracy: {:.1}% ({passed}/{})",
+        100.0 * passed as f64 / cases.len() as f64,
+        cases.len()
+    );
 
     // Per-question latency distribution, measured directly for p50/p99.
     let mut times: Vec<u128> = Vec::with_capacity(cases.len() * 5);
     for _ in 0..5 {
         for case in &cases {
-            let q = Query { text: &case.q, last_topic: case.last_topic.as_deref() };
+            let q = Query {
+                text: &case.q,
+                last_topic: case.last_topic.as_deref(),
+            };
             let t = Instant::now();
             black_box(engine.answer(black_box(&q)));
             times.push(t.elapsed().as_nanos());
         }
     }
     times.sort_unstable();
-    let pick = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)] as f64 / 1000.0;
-    println!("per question: p50 {:.1} µs, p90 {:.1} µs, p99 {:.1} µs, max {:.1} µs", pick(0.5), pick(0.9), pick(0.99), pick(1.0));
+    let pick =
+        |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)] as f64 / 1000.0;
+    println!(
+        "per question: p50 {:.1} µs, p90 {:.1} µs, p99 {:.1} µs, max {:.1} µs",
+        pick(0.5),
+        pick(0.9),
+        pick(0.99),
+        pick(1.0)
+    );
 
     c.bench_function("answer: whole golden set, per question", |b| {
         let mut i = 0;
         b.iter(|| {
             let case = &cases[i % cases.len()];
             i += 1;
-            black_box(engine.answer(&Query { text: &case.q, last_topic: case.last_topic.as_deref() }))
+            black_box(engine.answer(&Query {
+                text: &case.q,
+                last_topic: case.last_topic.as_deref(),
+            }))
         })
     });
     c.bench_function("load + check + index the embedded content", |b| {

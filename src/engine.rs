@@ -306,7 +306,9 @@ impl Engine {
             let top = &self.content.intents[c.intent];
             top.kind == IntentKind::Answer && top.family != last_intent.family && c.score >= self.tuning.sure_score * scale * 2.0
         });
-        if clear_elsewhere {
+        // A broad question ("does it hurt?") is resolved by `follow_up`.
+        let broad = ranked.first().is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::Clarify);
+        if clear_elsewhere || broad {
             return ranked;
         }
         let mut terms = message.terms.clone();

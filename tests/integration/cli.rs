@@ -16,14 +16,24 @@ fn ask_json_answers_every_stdin_line_in_order() {
     let input = "what is tace\n\nhello\nmy husband is vomiting blood\n\u{1F642}\n";
     let out = run(&["ask", "--json"], Some(input.as_bytes()));
     assert!(out.status.success());
-    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 5);
     let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["answer", "help", "greeting", "emergency", "help"]);
     assert_eq!(lines[0]["intent"], "tace");
     assert_eq!(lines[0]["question"], "what is tace");
     for l in &lines {
-        for key in ["question", "kind", "intent", "confidence", "suggestions", "reply"] {
+        for key in [
+            "question",
+            "kind",
+            "intent",
+            "confidence",
+            "suggestions",
+            "reply",
+        ] {
             assert!(l.get(key).is_some(), "{key} missing in {l}");
         }
         assert!(l["reply"].as_str().unwrap().contains("1-800-303-5691"));
@@ -36,7 +46,11 @@ fn ask_json_survives_invalid_utf8_and_long_lines() {
     input.extend(std::iter::repeat_n(b'x', 200_000));
     input.extend(b"\nwhat is pei\n");
     let out = run(&["ask", "--json"], Some(&input));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(stdout(&out).lines().count(), 4);
 }
 
@@ -61,7 +75,11 @@ fn eval_reports_accuracy_and_misses() {
 #[test]
 fn no_command_and_no_token_runs_the_console_chat() {
     let out = run(&[], Some(b"what is cryosurgery\n2\n"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = stdout(&out);
     assert!(text.contains("I'm liverline"), "greets first");
     assert!(text.contains("very cold gasses"), "{text}");

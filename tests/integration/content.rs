@@ -3,14 +3,22 @@
 //! broken content is refused with `file:line`.
 
 use crate::util::{copy_content, engine, repo, run, stdout, temp_dir};
-use liverline::content::{IntentKind, source::{Source, sentences}};
-use liverline::reply::Kind;
 use liverline::Query;
+use liverline::content::{
+    IntentKind,
+    source::{Source, sentences},
+};
+use liverline::reply::Kind;
 
 #[test]
 fn shipped_content_passes_check() {
     let out = run(&["check"], None);
-    assert!(out.status.success(), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout(&out).starts_with("ok:"));
 }
 
@@ -25,19 +33,32 @@ fn every_example_phrase_classifies_to_its_own_intent() {
                 IntentKind::Answer => reply.intent.as_deref() == Some(intent.id.as_str()),
                 IntentKind::Clarify => reply.kind == Kind::Clarify,
                 IntentKind::OutOfScope => reply.kind == Kind::Fallback,
-                IntentKind::Greeting | IntentKind::Help => matches!(reply.kind, Kind::Greeting | Kind::Help),
+                IntentKind::Greeting | IntentKind::Help => {
+                    matches!(reply.kind, Kind::Greeting | Kind::Help)
+                }
             };
             if !ok {
-                misses.push(format!("{origin}: \"{example}\" ({}) -> {} {:?}", intent.id, reply.kind.as_str(), reply.intent));
+                misses.push(format!(
+                    "{origin}: \"{example}\" ({}) -> {} {:?}",
+                    intent.id,
+                    reply.kind.as_str(),
+                    reply.intent
+                ));
             }
         }
     }
-    assert!(misses.is_empty(), "{} example(s) miss their intent:\n{}", misses.len(), misses.join("\n"));
+    assert!(
+        misses.is_empty(),
+        "{} example(s) miss their intent:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
 }
 
 #[test]
 fn every_excerpt_sentence_is_in_the_guide() {
-    let guide = std::fs::read_to_string(repo().join("source/acs-liver-cancer-treatment.txt")).unwrap();
+    let guide =
+        std::fs::read_to_string(repo().join("source/acs-liver-cancer-treatment.txt")).unwrap();
     let src = Source::new(&guide);
     let mut count = 0;
     for intent in &engine().content().intents {
@@ -53,11 +74,21 @@ fn every_excerpt_sentence_is_in_the_guide() {
 
 #[test]
 fn every_answer_topic_has_a_dated_excerpt() {
-    for intent in engine().content().intents.iter().filter(|i| i.kind == IntentKind::Answer) {
+    for intent in engine()
+        .content()
+        .intents
+        .iter()
+        .filter(|i| i.kind == IntentKind::Answer)
+    {
         let reply = engine().topic(&intent.id).expect("answer topic");
         let ex = reply.excerpt.expect("excerpt");
         assert!(ex.source.contains("Treating Liver Cancer"), "{}", intent.id);
-        assert!(ex.source.contains("Last Medical Review: ") || ex.source.contains("no medical review date"), "{}", intent.id);
+        assert!(
+            ex.source.contains("Last Medical Review: ")
+                || ex.source.contains("no medical review date"),
+            "{}",
+            intent.id
+        );
     }
 }
 
@@ -69,7 +100,11 @@ fn check_reports_broken_content_with_file_and_line() {
     let safety = dir.join("intents/safety.toml");
     let text = std::fs::read_to_string(&safety).unwrap();
     let bad_line = text.lines().count() + 2;
-    std::fs::write(&safety, format!("{text}\n[bogus]\npatterns = ['(unclosed']\n")).unwrap();
+    std::fs::write(
+        &safety,
+        format!("{text}\n[bogus]\npatterns = ['(unclosed']\n"),
+    )
+    .unwrap();
     let extra = dir.join("responses/extra.toml");
     std::fs::write(
         &extra,
@@ -79,14 +114,26 @@ fn check_reports_broken_content_with_file_and_line() {
     let out = run(&["check", "--content", dir.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains(&format!("safety.toml:{bad_line}:")), "unknown table reported at its line:\n{text}");
+    assert!(
+        text.contains(&format!("safety.toml:{bad_line}:")),
+        "unknown table reported at its line:\n{text}"
+    );
 
     // Fix the TOML error, so the semantic checks run and report.
-    std::fs::write(&safety, std::fs::read_to_string(&safety).unwrap().replace("[bogus]\npatterns = ['(unclosed']\n", "")).unwrap();
+    std::fs::write(
+        &safety,
+        std::fs::read_to_string(&safety)
+            .unwrap()
+            .replace("[bogus]\npatterns = ['(unclosed']\n", ""),
+    )
+    .unwrap();
     let out = run(&["check", "--content", dir.to_str().unwrap()], None);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    for want in ["a second response for intent `sorafenib`", "extra.toml:7: response for unknown intent `nobody`"] {
+    for want in [
+        "a second response for intent `sorafenib`",
+        "extra.toml:7: response for unknown intent `nobody`",
+    ] {
         assert!(text.contains(want), "missing `{want}` in:\n{text}");
     }
 
@@ -94,14 +141,37 @@ fn check_reports_broken_content_with_file_and_line() {
     std::fs::write(&extra, "").unwrap();
     let surgery = dir.join("responses/surgery.toml");
     let s = std::fs::read_to_string(&surgery).unwrap();
-    std::fs::write(&surgery, s.replacen("offers the only reasonable chance", "is a guaranteed way", 1)).unwrap();
-    let regex_broken = std::fs::read_to_string(&safety).unwrap().replacen("'\\bsuicid',", "'\\bsuicid(',", 1);
+    std::fs::write(
+        &surgery,
+        s.replacen(
+            "offers the only reasonable chance",
+            "is a guaranteed way",
+            1,
+        ),
+    )
+    .unwrap();
+    let regex_broken =
+        std::fs::read_to_string(&safety)
+            .unwrap()
+            .replacen("'\\bsuicid',", "'\\bsuicid(',", 1);
     std::fs::write(&safety, regex_broken).unwrap();
     let out = run(&["check", "--content", dir.to_str().unwrap()], None);
     let text = stdout(&out);
-    assert!(text.contains("surgery.toml:") && text.contains("not found in the source"), "{text}");
-    assert!(text.contains("safety.toml:") && text.contains("invalid regex"), "{text}");
-    assert!(text.lines().all(|l| l.split(':').nth(1).is_some_and(|n| n.parse::<usize>().is_ok())), "every line is file:line: …\n{text}");
+    assert!(
+        text.contains("surgery.toml:") && text.contains("not found in the source"),
+        "{text}"
+    );
+    assert!(
+        text.contains("safety.toml:") && text.contains("invalid regex"),
+        "{text}"
+    );
+    assert!(
+        text.lines().all(|l| l
+            .split(':')
+            .nth(1)
+            .is_some_and(|n| n.parse::<usize>().is_ok())),
+        "every line is file:line: …\n{text}"
+    );
 }
 
 #[test]
@@ -109,7 +179,10 @@ fn a_broken_content_folder_stops_start_up_with_a_clear_error() {
     let dir = temp_dir("broken-start");
     copy_content(&dir);
     std::fs::write(dir.join("intents/general.toml"), "[[intent]\n").unwrap();
-    let out = run(&["ask", "--content", dir.to_str().unwrap(), "what is tace"], None);
+    let out = run(
+        &["ask", "--content", dir.to_str().unwrap(), "what is tace"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("general.toml:1:"), "{err}");

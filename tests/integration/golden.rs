@@ -7,9 +7,15 @@ use liverline::eval::{Outcome, parse_cases, report, run_case, tally};
 fn outcomes() -> Vec<Outcome> {
     let mut cases = Vec::new();
     let dir = repo().join("tests/golden");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    for f in files.iter().filter(|p| p.extension().is_some_and(|e| e == "jsonl")) {
+    for f in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+    {
         let text = std::fs::read_to_string(f).unwrap();
         cases.extend(parse_cases(&f.display().to_string(), &text).unwrap());
     }
@@ -20,8 +26,14 @@ fn outcomes() -> Vec<Outcome> {
 
 /// Floors from the issue (goals are higher): answer and out-of-scope 95%,
 /// emergency 100%, personal advice 95%, clarify 85%; the footer always.
-const FLOORS: &[(&str, f64)] =
-    &[("answer", 95.0), ("out_of_scope", 95.0), ("emergency", 100.0), ("personal_advice", 95.0), ("clarify", 85.0), ("greeting", 95.0)];
+const FLOORS: &[(&str, f64)] = &[
+    ("answer", 95.0),
+    ("out_of_scope", 95.0),
+    ("emergency", 100.0),
+    ("personal_advice", 95.0),
+    ("clarify", 85.0),
+    ("greeting", 95.0),
+];
 
 #[test]
 fn golden_questions_meet_the_floors() {
@@ -30,14 +42,30 @@ fn golden_questions_meet_the_floors() {
     let mut failures = Vec::new();
     for (kind, floor) in FLOORS {
         let (p, n) = by_kind.get(*kind).copied().unwrap_or((0, 0));
-        let rate = if n == 0 { 0.0 } else { 100.0 * p as f64 / n as f64 };
+        let rate = if n == 0 {
+            0.0
+        } else {
+            100.0 * p as f64 / n as f64
+        };
         if std::env::var("GOLDEN_FILTER").is_err() && rate < *floor {
             failures.push(format!("{kind}: {rate:.1}% < {floor}% ({p}/{n})"));
         }
     }
-    let footerless: Vec<_> = outcomes.iter().filter(|o| o.reasons.iter().any(|r| r.starts_with("footer"))).map(|o| &o.case.id).collect();
-    assert!(footerless.is_empty(), "replies without the footer: {footerless:?}");
-    assert!(failures.is_empty(), "{}\n\n{}", failures.join("\n"), report(&outcomes));
+    let footerless: Vec<_> = outcomes
+        .iter()
+        .filter(|o| o.reasons.iter().any(|r| r.starts_with("footer")))
+        .map(|o| &o.case.id)
+        .collect();
+    assert!(
+        footerless.is_empty(),
+        "replies without the footer: {footerless:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{}\n\n{}",
+        failures.join("\n"),
+        report(&outcomes)
+    );
 }
 
 #[test]
@@ -48,12 +76,25 @@ fn the_golden_set_is_large_and_covers_every_topic() {
     }
     assert!(outcomes.len() >= 800, "{} cases", outcomes.len());
     let by_topic = tally(&outcomes, |o| o.case.topic.clone());
-    for intent in engine().content().intents.iter().filter(|i| i.response.is_some()) {
+    for intent in engine()
+        .content()
+        .intents
+        .iter()
+        .filter(|i| i.response.is_some())
+    {
         let n = by_topic.get(&intent.id).map_or(0, |t| t.1);
         assert!(n >= 12, "{}: only {n} golden questions", intent.id);
     }
     let by_kind = tally(&outcomes, |o| o.case.kind.clone());
-    for (kind, min) in [("out_of_scope", 80), ("emergency", 30), ("personal_advice", 30), ("clarify", 20)] {
-        assert!(by_kind.get(kind).map_or(0, |t| t.1) >= min, "{kind}: fewer than {min}");
+    for (kind, min) in [
+        ("out_of_scope", 80),
+        ("emergency", 30),
+        ("personal_advice", 30),
+        ("clarify", 20),
+    ] {
+        assert!(
+            by_kind.get(kind).map_or(0, |t| t.1) >= min,
+            "{kind}: fewer than {min}"
+        );
     }
 }

@@ -9,7 +9,10 @@ use proptest::prelude::*;
 
 fn check(text: &str, last: Option<&str>) {
     let e = engine();
-    let reply = e.answer(&Query { text, last_topic: last });
+    let reply = e.answer(&Query {
+        text,
+        last_topic: last,
+    });
     assert!(plain(&reply).ends_with(&e.content().framing.footer));
     for part in split(&telegram_html(&reply), TELEGRAM_LIMIT) {
         assert!(part.encode_utf16().count() <= TELEGRAM_LIMIT);

@@ -3,8 +3,8 @@
 //! topic; Telegram HTML escapes and splits under the limit.
 
 use crate::util::engine;
-use liverline::reply::{Kind, json_line, plain, split::split, telegram_html};
 use liverline::Query;
+use liverline::reply::{Kind, json_line, plain, split::split, telegram_html};
 
 fn one_of_each_kind() -> Vec<(Kind, liverline::reply::Reply)> {
     let e = engine();
@@ -14,7 +14,10 @@ fn one_of_each_kind() -> Vec<(Kind, liverline::reply::Reply)> {
         (Kind::Clarify, ask("side effects?")),
         (Kind::Fallback, ask("what is the weather in paris")),
         (Kind::Emergency, ask("my dad is vomiting blood")),
-        (Kind::PersonalAdvice, ask("should I stop taking my sorafenib")),
+        (
+            Kind::PersonalAdvice,
+            ask("should I stop taking my sorafenib"),
+        ),
         (Kind::Greeting, ask("hello")),
         (Kind::Help, e.help()),
         (Kind::NonText, e.non_text()),
@@ -30,19 +33,36 @@ fn every_kind_and_every_renderer_ends_with_the_footer() {
         assert_eq!(reply.kind, want, "{reply:?}");
         assert!(plain(&reply).ends_with(&footer), "plain {want:?}");
         let json: serde_json::Value = serde_json::from_str(&json_line("q", &reply)).unwrap();
-        assert!(json["reply"].as_str().unwrap().ends_with(&footer), "json {want:?}");
+        assert!(
+            json["reply"].as_str().unwrap().ends_with(&footer),
+            "json {want:?}"
+        );
         assert_eq!(json["kind"], want.as_str());
         let html = telegram_html(&reply);
-        let escaped = footer.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-        assert!(html.ends_with(&format!("<i>{escaped}</i>")), "html {want:?}");
+        let escaped = footer
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        assert!(
+            html.ends_with(&format!("<i>{escaped}</i>")),
+            "html {want:?}"
+        );
     }
 }
 
 #[test]
 fn an_emergency_reply_starts_with_the_emergency_line() {
-    for q in ["he is coughing up blood", "I have crushing chest pain", "I want to end my life", "my mum fainted and won't wake up"] {
+    for q in [
+        "he is coughing up blood",
+        "I have crushing chest pain",
+        "I want to end my life",
+        "my mum fainted and won't wake up",
+    ] {
         let r = plain(&engine().answer(&Query::new(q)));
-        assert!(r.starts_with("Call 911") || r.starts_with("Please call 911"), "{q}: {r}");
+        assert!(
+            r.starts_with("Call 911") || r.starts_with("Please call 911"),
+            "{q}: {r}"
+        );
     }
     let crisis = plain(&engine().answer(&Query::new("i have been thinking about suicide")));
     assert!(crisis.contains("988"));
@@ -59,11 +79,23 @@ fn follow_ups_resolve_from_the_last_topic() {
         ("rfa", "does it hurt?", "rfa"),
     ];
     for (last, q, want) in cases {
-        let r = e.answer(&Query { text: q, last_topic: Some(last) });
-        assert_eq!(r.intent.as_deref(), Some(want), "{last} + {q}: {:?} {:?}", r.kind, r.intent);
+        let r = e.answer(&Query {
+            text: q,
+            last_topic: Some(last),
+        });
+        assert_eq!(
+            r.intent.as_deref(),
+            Some(want),
+            "{last} + {q}: {:?} {:?}",
+            r.kind,
+            r.intent
+        );
     }
     // Without the context, the same broad questions ask which topic.
-    assert_eq!(e.answer(&Query::new("and its side effects?")).kind, Kind::Clarify);
+    assert_eq!(
+        e.answer(&Query::new("and its side effects?")).kind,
+        Kind::Clarify
+    );
 }
 
 #[test]
@@ -85,5 +117,8 @@ fn telegram_html_escapes_and_splits_under_the_limit() {
     let parts = split(&html, 1000);
     assert!(parts.len() > 1);
     assert!(parts.iter().all(|p| p.encode_utf16().count() <= 1000));
-    assert!(parts.last().unwrap().contains("1-800-303-5691") && parts.last().unwrap().contains("1-800-227-2345"));
+    assert!(
+        parts.last().unwrap().contains("1-800-303-5691")
+            && parts.last().unwrap().contains("1-800-227-2345")
+    );
 }

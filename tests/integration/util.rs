@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 /// The engine over the embedded content, built once per test binary.
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::new(liverline::content::embedded().expect("shipped content passes check")))
+    ENGINE.get_or_init(|| {
+        Engine::new(liverline::content::embedded().expect("shipped content passes check"))
+    })
 }
 
 pub fn repo() -> PathBuf {
@@ -21,7 +23,11 @@ pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_liverline"))
         .args(args)
         .env_remove("TELOXIDE_TOKEN")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -42,7 +48,10 @@ pub fn stdout(o: &Output) -> String {
 
 /// A fresh temporary folder under the target dir (no extra crate needed).
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = repo().join("target").join("test-tmp").join(format!("{name}-{}", std::process::id()));
+    let dir = repo()
+        .join("target")
+        .join("test-tmp")
+        .join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
