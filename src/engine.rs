@@ -182,7 +182,8 @@ impl Engine {
             return match command(text) {
                 Some("start") => self.greeting(),
                 Some(_) => self.help(),
-                None if text.chars().any(char::is_alphanumeric) => {
+                // Other scripts, emoji, punctuation: nothing it can read.
+                None if !text.trim().is_empty() => {
                     self.framed(Kind::Fallback, &self.content.framing.empty)
                 }
                 None => self.framed(Kind::Help, &self.content.framing.empty),
@@ -203,7 +204,9 @@ impl Engine {
         let scale = self.length_scale(&message);
         let ranked = self.classifier.rank(&message);
         let ranked = match last {
-            Some(i) if leans_on_context(&message.words) => self.in_context(&message, ranked, i, scale),
+            Some(i) if leans_on_context(&message.words) => {
+                self.in_context(&message, ranked, i, scale)
+            }
             _ => ranked,
         };
         let decision = self.decide(&message, &ranked, last, findings, scale);
@@ -297,23 +300,40 @@ impl Engine {
     /// A short message that leans on the last answer ("how is the chemo one
     /// done?") is read together with that topic's family, unless it names
     /// another topic clearly ("how often is sorafenib taken then").
-    fn in_context(&self, message: &Normalized, ranked: Vec<Candidate>, last: usize, scale: f32) -> Vec<Candidate> {
+    fn in_context(
+        &self,
+        message: &Normalized,
+        ranked: Vec<Candidate>,
+        last: usize,
+        scale: f32,
+    ) -> Vec<Candidate> {
         let last_intent = &self.content.intents[last];
         if last_intent.kind != IntentKind::Answer {
             return ranked;
         }
         let clear_elsewhere = ranked.first().is_some_and(|c| {
             let top = &self.content.intents[c.intent];
-            top.kind == IntentKind::Answer && top.family != last_intent.family && c.score >= self.tuning.sure_score * scale * 2.0
+            top.kind == IntentKind::Answer
+                && top.family != last_intent.family
+                && c.score >= self.tuning.sure_score * scale * 2.0
         });
         // A broad question ("does it hurt?") is resolved by `follow_up`.
-        let broad = ranked.first().is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::Clarify);
+        let broad = ranked
+            .first()
+            .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::Clarify);
         if clear_elsewhere || broad {
             return ranked;
         }
         let mut terms = message.terms.clone();
-        terms.extend(self.norm.normalize(&last_intent.family.replace('_', " ")).terms);
-        self.classifier.rank(&Normalized { words: message.words.clone(), terms })
+        terms.extend(
+            self.norm
+                .normalize(&last_intent.family.replace('_', " "))
+                .terms,
+        );
+        self.classifier.rank(&Normalized {
+            words: message.words.clone(),
+            terms,
+        })
     }
 
     /// Long messages match any one intent less closely (their other words
@@ -651,8 +671,12 @@ fn choice(intent: &Intent) -> Choice {
 /// Whether a message refers back to the conversation: a follow-up cue, or
 /// a pronoun standing for the last topic, in a short message.
 fn leans_on_context(words: &[String]) -> bool {
-    const BACK: &[&str] = &["it", "its", "they", "them", "this", "that", "these", "those", "one", "version", "same", "there", "then", "sessions"];
-    words.len() <= 10 && (is_follow_up_cue(words) || words.iter().any(|w| BACK.contains(&w.as_str())))
+    const BACK: &[&str] = &[
+        "it", "its", "they", "them", "this", "that", "these", "those", "one", "version", "same",
+        "there", "then", "sessions",
+    ];
+    words.len() <= 10
+        && (is_follow_up_cue(words) || words.iter().any(|w| BACK.contains(&w.as_str())))
 }
 
 /// "and ...", "what about ...", "how about ...", "same for ...", "also ...".

@@ -202,7 +202,10 @@ impl Classifier {
         // stand together, in order).
         let mut keyword_postings = vec![Vec::new(); n_terms];
         for (k, (_, f)) in keywords.iter().enumerate() {
-            if let Some(&t) = f.iter().max_by(|a, b| idf[**a as usize].total_cmp(&idf[**b as usize])) {
+            if let Some(&t) = f
+                .iter()
+                .max_by(|a, b| idf[**a as usize].total_cmp(&idf[**b as usize]))
+            {
                 keyword_postings[t as usize].push(k as u32);
             }
         }
@@ -269,7 +272,10 @@ impl Classifier {
             for &k in &self.keyword_postings[t as usize] {
                 let (i, terms) = &self.keywords[k as usize];
                 if terms.iter().all(|x| ids.contains(x)) {
-                    let weight: f32 = terms.iter().map(|&x| (self.idf[x as usize] / qnorm).powi(2)).sum();
+                    let weight: f32 = terms
+                        .iter()
+                        .map(|&x| (self.idf[x as usize] / qnorm).powi(2))
+                        .sum();
                     keyword[*i as usize] += weight;
                 }
             }

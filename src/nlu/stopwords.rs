@@ -131,6 +131,7 @@ pub const STOP_WORDS: &[&str] = &[
     "bit",
     "kind",
     "sort",
+    "good",
     "re",
     "s",
     "t",

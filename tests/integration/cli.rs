@@ -22,7 +22,10 @@ fn ask_json_answers_every_stdin_line_in_order() {
         .collect();
     assert_eq!(lines.len(), 5);
     let kinds: Vec<&str> = lines.iter().map(|l| l["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["answer", "help", "greeting", "emergency", "help"]);
+    assert_eq!(
+        kinds,
+        ["answer", "help", "greeting", "emergency", "fallback"]
+    );
     assert_eq!(lines[0]["intent"], "tace");
     assert_eq!(lines[0]["question"], "what is tace");
     for l in &lines {
