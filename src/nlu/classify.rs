@@ -211,6 +211,21 @@ impl Classifier {
         }
         let mut training = examples.clone();
         training.extend(keywords.iter().cloned());
+        // The passage itself teaches which facts live where: each sentence of
+        // an excerpt is a training example for its intent (terms the
+        // examples never use are left out: they carry no weight anywhere).
+        for (i, intent) in content.intents.iter().enumerate() {
+            let Some(r) = &intent.response else { continue };
+            for sentence in crate::content::source::sentences(&r.excerpt) {
+                let f: Vec<u32> = features(&norm.normalize(&sentence).terms)
+                    .iter()
+                    .filter_map(|t| vocab.get(t).copied())
+                    .collect();
+                if !f.is_empty() {
+                    training.push((i as u32, f));
+                }
+            }
+        }
         let logistic = Logistic::train(&training, n_terms, n_intents);
         Classifier {
             vocab,
