@@ -73,6 +73,10 @@ impl Tuning {
 /// Messages are read up to this many characters; a 100 KB paste is screened
 /// and matched on its opening, which is where the question is.
 pub const MAX_CHARS: usize = 4000;
+/// How much a pronoun follow-up ("can it go straight into the liver?")
+/// favours the last topic's family. Chosen with `liverline eval
+/// tests/golden/followups.jsonl`.
+const CONTEXT_BOOST: f32 = 2.0;
 /// How many candidates a clarify reply offers at most.
 const MAX_CHOICES: usize = 4;
 
@@ -303,7 +307,7 @@ impl Engine {
     fn in_context(
         &self,
         message: &Normalized,
-        ranked: Vec<Candidate>,
+        mut ranked: Vec<Candidate>,
         last: usize,
         scale: f32,
     ) -> Vec<Candidate> {
@@ -321,19 +325,29 @@ impl Engine {
         let broad = ranked
             .first()
             .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::Clarify);
-        if clear_elsewhere || broad {
+        let variant = names_a_variant(&message.words);
+        if (clear_elsewhere && !variant) || broad {
             return ranked;
         }
-        let mut terms = message.terms.clone();
-        terms.extend(
-            self.norm
-                .normalize(&last_intent.family.replace('_', " "))
-                .terms,
-        );
-        self.classifier.rank(&Normalized {
-            words: message.words.clone(),
-            terms,
-        })
+        // "The chemo one" picks within the family; a pronoun weighs it more.
+        let factor = if variant { 100.0 } else { CONTEXT_BOOST };
+        for c in &mut ranked {
+            let intent = &self.content.intents[c.intent];
+            if intent.kind == IntentKind::Answer && intent.family == last_intent.family {
+                c.score *= factor;
+            }
+        }
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.intent.cmp(&b.intent)));
+        if variant {
+            // Back to a comparable scale for the thresholds.
+            for c in &mut ranked {
+                let intent = &self.content.intents[c.intent];
+                if intent.kind == IntentKind::Answer && intent.family == last_intent.family {
+                    c.score /= factor;
+                }
+            }
+        }
+        ranked
     }
 
     /// Long messages match any one intent less closely (their other words
@@ -513,9 +527,9 @@ impl Engine {
             IntentKind::Answer
                 if is_follow_up_cue(&message.words) && intent.family != last_intent.family =>
             {
-                let found = self
-                    .in_family(&intent.family, &last_intent.aspect)
-                    .unwrap_or(top.intent);
+                // With no such facet there, the ranking read in context
+                // decides ("what about with radiation instead?" after TACE).
+                let found = self.in_family(&intent.family, &last_intent.aspect)?;
                 Some(Decision::Answer(found, top.score))
             }
             _ => None,
@@ -677,6 +691,13 @@ fn leans_on_context(words: &[String]) -> bool {
     ];
     words.len() <= 10
         && (is_follow_up_cue(words) || words.iter().any(|w| BACK.contains(&w.as_str())))
+}
+
+/// "the chemo one", "the 3d kind", "the other version": a variant of the
+/// topic just discussed.
+fn names_a_variant(words: &[String]) -> bool {
+    const VARIANT: &[&str] = &["one", "version", "kind", "type", "sort", "variant", "form"];
+    words.len() <= 10 && words.iter().any(|w| VARIANT.contains(&w.as_str()))
 }
 
 /// "and ...", "what about ...", "how about ...", "same for ...", "also ...".
