@@ -111,6 +111,9 @@ pub struct Engine {
     /// Broad intents with a facet (not "what") and their keywords as stem
     /// sequences: a message holding one asks for that facet.
     facet_keys: Vec<(usize, Vec<Vec<String>>)>,
+    /// Per intent index: the stems of its excerpt, so a facet keyword the
+    /// passage itself speaks to ("reduce side effects") keeps that passage.
+    excerpt_terms: Vec<Vec<String>>,
 }
 
 impl Engine {
@@ -150,6 +153,16 @@ impl Engine {
                 )
             })
             .collect();
+        let excerpt_terms = content
+            .intents
+            .iter()
+            .map(|i| {
+                i.response
+                    .as_ref()
+                    .map(|r| norm.normalize(&r.excerpt).terms)
+                    .unwrap_or_default()
+            })
+            .collect();
         Engine {
             content,
             norm,
@@ -158,6 +171,7 @@ impl Engine {
             tuning,
             broad_terms,
             facet_keys,
+            excerpt_terms,
         }
     }
 
@@ -411,7 +425,7 @@ impl Engine {
                 // The facet a broad intent's keywords ask for, within the
                 // top's family ("nexavar side effects" -> sorafenib_se).
                 if let Some(i) = self
-                    .asked_facet(message)
+                    .asked_facet(message, top.intent)
                     .and_then(|b| self.facet(top.intent, &self.content.intents[b]))
                 {
                     return Decision::Answer(i, top.score);
@@ -439,14 +453,17 @@ impl Engine {
         }
     }
 
-    /// The broad intent whose keywords the message holds, if any.
-    fn asked_facet(&self, message: &Normalized) -> Option<usize> {
-        let terms = &message.terms;
+    /// The broad intent whose keywords the message holds, if any, unless
+    /// the topic's own passage speaks to that keyword (the 3D-CRT passage
+    /// says it may "reduce side effects": asking that, it answers).
+    fn asked_facet(&self, message: &Normalized, topic: usize) -> Option<usize> {
+        let holds = |terms: &[String], k: &[String]| terms.windows(k.len()).any(|w| w == k);
+        let own = &self.excerpt_terms[topic];
         self.facet_keys
             .iter()
             .find(|(_, keys)| {
                 keys.iter()
-                    .any(|k| terms.windows(k.len()).any(|w| w == k.as_slice()))
+                    .any(|k| holds(&message.terms, k) && !holds(own, k))
             })
             .map(|(i, _)| *i)
     }

@@ -18,6 +18,9 @@ const STEM_EXCEPTIONS: &[(&str, &str)] = &[
     ("efficacy", "efficaci"),
     ("hepatic", "hepatic"),
     ("hepatitis", "hepatitis"),
+    // A stage group's name, not the operation: "transplantable" cancer.
+    ("transplantable", "transplantabl"),
+    ("resectable", "resectabl"),
 ];
 
 /// Longest synonym phrase, in words, that is looked for.
