@@ -5,35 +5,42 @@
 //! before classification, so no match can ever hide an emergency.
 
 use crate::content::{Screen, Screens};
-use regex::{RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexBuilder};
 
 #[derive(Debug, Clone)]
 struct Compiled {
-    patterns: RegexSet,
-    unless: RegexSet,
+    patterns: Option<Regex>,
+    unless: Option<Regex>,
 }
 
 impl Compiled {
     fn new(screen: &Screen) -> Compiled {
-        // Content is checked before an engine is built, so every pattern
-        // compiles; an empty set stands in should one ever not.
-        // Screens read ASCII-folded text, so ASCII classes suffice and
-        // compile far faster than Unicode ones.
-        let set = |list: &[(String, crate::content::Origin)]| {
-            RegexSetBuilder::new(list.iter().map(|(p, _)| p.as_str()))
-                .unicode(false)
-                .build()
-                .unwrap_or_else(|_| RegexSet::empty())
-        };
         Compiled {
-            patterns: set(&screen.patterns),
-            unless: set(&screen.unless),
+            patterns: any_of(&screen.patterns),
+            unless: any_of(&screen.unless),
         }
     }
 
     fn matches(&self, text: &str) -> bool {
-        self.patterns.is_match(text) && !self.unless.is_match(text)
+        let hit = |r: &Option<Regex>| r.as_ref().is_some_and(|r| r.is_match(text));
+        hit(&self.patterns) && !hit(&self.unless)
     }
+}
+
+/// One regex matching when any of the patterns does. Screens read
+/// ASCII-folded text, so ASCII classes suffice and compile far faster than
+/// Unicode ones. Content is checked before an engine is built, so every
+/// pattern compiles; should one ever not, the screen matches nothing.
+fn any_of(list: &[(String, crate::content::Origin)]) -> Option<Regex> {
+    if list.is_empty() {
+        return None;
+    }
+    let alternation = list
+        .iter()
+        .map(|(p, _)| format!("(?:{p})"))
+        .collect::<Vec<_>>()
+        .join("|");
+    RegexBuilder::new(&alternation).unicode(false).build().ok()
 }
 
 /// What the screens found in one message.

@@ -27,7 +27,9 @@ struct RawIntent {
     #[serde(default)]
     keywords: Vec<Spanned<String>>,
     #[serde(default)]
-    examples: Vec<Spanned<String>>,
+    // Plain strings: spans for thousands of examples make parsing several
+    // times slower; `locate` finds their lines instead.
+    examples: Vec<String>,
     #[serde(default)]
     options: Vec<Spanned<String>>,
 }
@@ -96,10 +98,26 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn origin(file: &File, offset: usize) -> Origin {
-    Origin {
-        file: file.path.clone(),
-        line: line_of(&file.text, offset),
+/// A file with the offsets of its line starts, for `file:line` origins.
+struct Located<'a> {
+    file: &'a File,
+    starts: Vec<usize>,
+}
+
+impl<'a> Located<'a> {
+    fn new(file: &'a File) -> Located<'a> {
+        let starts = std::iter::once(0)
+            .chain(file.text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Located { file, starts }
+    }
+
+    fn origin(&self, offset: usize) -> Origin {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        Origin {
+            file: self.file.path.clone(),
+            line: line.max(1),
+        }
     }
 }
 
@@ -124,11 +142,33 @@ fn from_toml<T: serde::de::DeserializeOwned>(file: &File) -> Result<T, Problem> 
     })
 }
 
-fn spanned_list(file: &File, items: Vec<Spanned<String>>) -> Vec<(String, Origin)> {
+fn spanned_list(at: &Located, items: Vec<Spanned<String>>) -> Vec<(String, Origin)> {
     items
         .into_iter()
-        .map(|s| (origin(file, s.span().start), s.into_inner()))
+        .map(|s| (at.origin(s.span().start), s.into_inner()))
         .map(|(o, s)| (s, o))
+        .collect()
+}
+
+/// Each example with its line: found by scanning the file forward from the
+/// intent's id for the example written as a string; where it cannot be
+/// found (written with escapes), the intent's own line stands in.
+fn locate(at: &Located, from: usize, examples: Vec<String>) -> Vec<(String, Origin)> {
+    let file = at.file;
+    let mut cursor = from;
+    examples
+        .into_iter()
+        .map(|e| {
+            let found = ["\"", "'"].iter().find_map(|q| {
+                file.text[cursor..]
+                    .find(&format!("{q}{e}{q}"))
+                    .map(|at| cursor + at)
+            });
+            if let Some(pos) = found {
+                cursor = pos + e.len();
+            }
+            (e, at.origin(found.unwrap_or(from)))
+        })
         .collect()
 }
 
@@ -142,6 +182,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
     let mut framing = None;
 
     for file in files {
+        let at = Located::new(file);
         let stem = stem_of(&file.path);
         let result = match (is_responses(&file.path), stem) {
             (true, "framing") => from_toml::<Framing>(file).map(|f| {
@@ -155,7 +196,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
             }),
             (true, _) => from_toml::<RawResponseFile>(file).map(|raw| {
                 for r in raw.response {
-                    let o = origin(file, r.span().start);
+                    let o = at.origin(r.span().start);
                     let r = r.into_inner();
                     let missing = |field: &str| {
                         Problem::at(&o, format!("response for `{}` has no {field}", r.intent))
@@ -178,7 +219,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
             }),
             (false, "synonyms") => from_toml::<RawSynonymFile>(file).map(|raw| {
                 for s in raw.synonym {
-                    let o = origin(file, s.span().start);
+                    let o = at.origin(s.span().start);
                     let s = s.into_inner();
                     synonyms.push(Synonym {
                         from: s.from,
@@ -189,8 +230,8 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
             }),
             (false, "safety") => from_toml::<RawScreens>(file).map(|raw| {
                 let screen = |r: RawScreen| Screen {
-                    patterns: spanned_list(file, r.patterns),
-                    unless: spanned_list(file, r.unless),
+                    patterns: spanned_list(&at, r.patterns),
+                    unless: spanned_list(&at, r.unless),
                 };
                 screens = Some(Screens {
                     emergency: screen(raw.emergency),
@@ -202,7 +243,8 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
             }),
             (false, category) => from_toml::<RawIntentFile>(file).map(|raw| {
                 for r in raw.intent {
-                    let o = origin(file, r.id.span().start);
+                    let start = r.id.span().start;
+                    let o = at.origin(start);
                     let id = r.id.into_inner();
                     intents.push(Intent {
                         family: r.family.unwrap_or_else(|| id.clone()),
@@ -213,7 +255,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
                         category: category.to_string(),
                         related: r.related.into_iter().map(Spanned::into_inner).collect(),
                         keywords: r.keywords.into_iter().map(Spanned::into_inner).collect(),
-                        examples: spanned_list(file, r.examples),
+                        examples: locate(&at, start, r.examples),
                         options: r.options.into_iter().map(Spanned::into_inner).collect(),
                         response: None,
                         origin: o,

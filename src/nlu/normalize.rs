@@ -53,6 +53,8 @@ pub struct Normalizer {
     targets: HashMap<u8, Vec<(String, u32)>>,
     stop: HashSet<&'static str>,
     stemmer: Stemmer,
+    /// Stems of every word the content knows, computed once.
+    stems: HashMap<String, String>,
 }
 
 impl std::fmt::Debug for Normalizer {
@@ -119,13 +121,21 @@ impl Normalizer {
         for list in targets.values_mut() {
             list.sort();
         }
-        Normalizer {
+        let mut norm = Normalizer {
             synonyms,
             known,
             targets,
             stop,
             stemmer: Stemmer::create(Algorithm::English),
-        }
+            stems: HashMap::new(),
+        };
+        let stems = norm
+            .known
+            .iter()
+            .map(|w| (w.clone(), norm.stem(w)))
+            .collect();
+        norm.stems = stems;
+        norm
     }
 
     /// Folds a message to words: drops @mentions, a leading /command and
@@ -167,6 +177,9 @@ impl Normalizer {
     /// The stem of one folded word, as terms are stemmed. A few words whose
     /// stems would collide with a different topic's keep their own.
     pub fn stem(&self, word: &str) -> String {
+        if let Some(stem) = self.stems.get(word) {
+            return stem.clone();
+        }
         match STEM_EXCEPTIONS.iter().find(|(w, _)| *w == word) {
             Some((_, stem)) => (*stem).to_string(),
             None => self.stemmer.stem(word).into_owned(),
