@@ -26,6 +26,9 @@ const STEM_EXCEPTIONS: &[(&str, &str)] = &[
 /// Longest synonym phrase, in words, that is looked for.
 const MAX_PHRASE: usize = 6;
 
+/// A synonym after its first word: (the rest of the phrase, replacement).
+type Phrase = (Vec<String>, Vec<String>);
+
 /// A message as the matcher reads it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Normalized {
@@ -45,7 +48,7 @@ impl Normalized {
 pub struct Normalizer {
     /// First word of a phrase -> (the rest of the phrase, replacement words),
     /// longest first.
-    synonyms: HashMap<String, Vec<(Vec<String>, Vec<String>)>>,
+    synonyms: HashMap<String, Vec<Phrase>>,
     /// Every word the content knows, folded.
     known: HashSet<String>,
     /// Words spelling may be corrected to, with how often the content uses
@@ -67,7 +70,7 @@ impl std::fmt::Debug for Normalizer {
 
 impl Normalizer {
     pub fn new(content: &Content) -> Normalizer {
-        let mut synonyms: HashMap<String, Vec<(Vec<String>, Vec<String>)>> = HashMap::new();
+        let mut synonyms: HashMap<String, Vec<Phrase>> = HashMap::new();
         for s in &content.synonyms {
             let to: Vec<String> = fold(&s.to).split(' ').map(String::from).collect();
             for from in &s.from {

@@ -1,0 +1,308 @@
+//! Reading a ranking: facets of broad questions ("does Nexavar cause a
+//! rash?"), follow-ups from the chat's last topic, ambiguity between
+//! treatments, out-of-scope runners-up, and the fallback threshold.
+
+use super::Engine;
+use crate::content::{Intent, IntentKind};
+use crate::nlu::{Candidate, Normalized};
+use crate::safety::Findings;
+
+/// How much a pronoun follow-up ("can it go straight into the liver?")
+/// favours the last topic's family. Chosen with `liverline eval
+/// tests/golden/followups.jsonl`.
+const CONTEXT_BOOST: f32 = 2.0;
+/// How many candidates a clarify reply offers at most.
+const MAX_CHOICES: usize = 4;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Decision {
+    Answer(usize, f32),
+    Clarify(Vec<usize>),
+    Fallback,
+    Greeting,
+    Help,
+}
+
+impl Engine {
+    /// A short message that leans on the last answer ("how is the chemo one
+    /// done?") is read together with that topic's family, unless it names
+    /// another topic clearly ("how often is sorafenib taken then").
+    pub(super) fn in_context(
+        &self,
+        message: &Normalized,
+        mut ranked: Vec<Candidate>,
+        last: usize,
+        scale: f32,
+    ) -> Vec<Candidate> {
+        let last_intent = &self.content.intents[last];
+        if last_intent.kind != IntentKind::Answer {
+            return ranked;
+        }
+        let clear_elsewhere = ranked.first().is_some_and(|c| {
+            let top = &self.content.intents[c.intent];
+            top.kind == IntentKind::Answer
+                && top.family != last_intent.family
+                && c.score >= self.tuning.sure_score * scale * 2.0
+        });
+        // A broad question ("does it hurt?") is resolved by `follow_up`.
+        let broad = ranked
+            .first()
+            .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::Clarify);
+        let variant = names_a_variant(&message.words);
+        if (clear_elsewhere && !variant) || broad {
+            return ranked;
+        }
+        // "The chemo one" picks within the family; a pronoun weighs it more.
+        let factor = if variant { 100.0 } else { CONTEXT_BOOST };
+        for c in &mut ranked {
+            let intent = &self.content.intents[c.intent];
+            if intent.kind == IntentKind::Answer && intent.family == last_intent.family {
+                c.score *= factor;
+            }
+        }
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.intent.cmp(&b.intent)));
+        if variant {
+            // Back to a comparable scale for the thresholds.
+            for c in &mut ranked {
+                let intent = &self.content.intents[c.intent];
+                if intent.kind == IntentKind::Answer && intent.family == last_intent.family {
+                    c.score /= factor;
+                }
+            }
+        }
+        ranked
+    }
+
+    /// Long messages match any one intent less closely (their other words
+    /// dilute the match), so thresholds shrink with the number of known words.
+    pub(super) fn length_scale(&self, message: &Normalized) -> f32 {
+        let n = self.classifier.known_terms(message) as f32;
+        (self.tuning.len_ref / n.max(self.tuning.len_ref)).sqrt()
+    }
+
+    pub(super) fn decide(
+        &self,
+        message: &Normalized,
+        ranked: &[Candidate],
+        last: Option<usize>,
+        findings: Findings,
+        scale: f32,
+    ) -> Decision {
+        let min_score = self.tuning.min_score * scale;
+        let sure_score = self.tuning.sure_score * scale;
+        if findings.small_talk {
+            return Decision::Greeting;
+        }
+        if findings.out_of_scope {
+            return Decision::Fallback;
+        }
+        if let Some(i) = last
+            && let Some(d) = self.follow_up(message, ranked, i, min_score)
+        {
+            return d;
+        }
+        let Some(top) = ranked.first() else {
+            return Decision::Fallback;
+        };
+        if top.score < min_score {
+            return Decision::Fallback;
+        }
+        let intent = &self.content.intents[top.intent];
+        match intent.kind {
+            IntentKind::OutOfScope => Decision::Fallback,
+            IntentKind::Greeting => Decision::Greeting,
+            IntentKind::Help => Decision::Help,
+            IntentKind::Clarify => {
+                // A broad question that still names a treatment ("does
+                // sorafenib cause diarrhoea?"): that treatment's facet.
+                match self
+                    .named_topic(message, top.intent, min_score)
+                    .and_then(|a| self.facet(a, intent))
+                {
+                    Some(i) => Decision::Answer(i, top.score),
+                    None => Decision::Clarify(
+                        intent
+                            .options
+                            .iter()
+                            .filter_map(|o| self.index_of(o))
+                            .collect(),
+                    ),
+                }
+            }
+            IntentKind::Answer if self.out_of_scope_close(ranked, top.score) => Decision::Fallback,
+            IntentKind::Answer => {
+                // The facet a broad intent's keywords ask for, within the
+                // top's family ("nexavar side effects" -> sorafenib_se).
+                if let Some(i) = self
+                    .asked_facet(message, top.intent)
+                    .and_then(|b| self.facet(top.intent, &self.content.intents[b]))
+                {
+                    return Decision::Answer(i, top.score);
+                }
+                let family = &intent.family;
+                let close: Vec<usize> = ranked
+                    .iter()
+                    .skip(1)
+                    .take_while(|c| c.score >= top.score * self.tuning.clarify_ratio)
+                    .filter(|c| {
+                        let other = &self.content.intents[c.intent];
+                        other.kind == IntentKind::Answer && &other.family != family
+                    })
+                    .map(|c| c.intent)
+                    .collect();
+                if top.score < sure_score && !close.is_empty() {
+                    let mut options = vec![top.intent];
+                    options.extend(close);
+                    options.truncate(MAX_CHOICES);
+                    Decision::Clarify(options)
+                } else {
+                    Decision::Answer(top.intent, top.score)
+                }
+            }
+        }
+    }
+
+    /// The broad intent whose keywords the message holds, if any, unless
+    /// the topic's own passage speaks to that keyword (the 3D-CRT passage
+    /// says it may "reduce side effects": asking that, it answers).
+    pub(super) fn asked_facet(&self, message: &Normalized, topic: usize) -> Option<usize> {
+        let holds = |terms: &[String], k: &[String]| terms.windows(k.len()).any(|w| w == k);
+        let own = &self.excerpt_terms[topic];
+        self.facet_keys
+            .iter()
+            .find(|(_, keys)| {
+                keys.iter()
+                    .any(|k| holds(&message.terms, k) && !holds(own, k))
+            })
+            .map(|(i, _)| *i)
+    }
+
+    /// Whether an out-of-scope intent scores close to the best answer: the
+    /// question is then about what the guide does not cover ("life
+    /// expectancy with stage 4" is about prognosis, not stage 4 treatment).
+    pub(super) fn out_of_scope_close(&self, ranked: &[Candidate], top: f32) -> bool {
+        ranked
+            .iter()
+            .skip(1)
+            .take_while(|c| c.score >= top * self.tuning.oos_ratio)
+            .any(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope)
+    }
+
+    /// The answer topic a message names besides the words of a broad intent
+    /// ("nexavar" in "does nexavar have side effects?"), if any.
+    pub(super) fn named_topic(
+        &self,
+        message: &Normalized,
+        broad: usize,
+        min_score: f32,
+    ) -> Option<usize> {
+        let terms: Vec<String> = message
+            .terms
+            .iter()
+            .filter(|t| !self.broad_terms[broad].contains(*t))
+            .cloned()
+            .collect();
+        if terms.is_empty() {
+            return None;
+        }
+        let residual = Normalized {
+            words: message.words.clone(),
+            terms,
+        };
+        self.classifier
+            .rank(&residual)
+            .into_iter()
+            .find(|c| self.content.intents[c.intent].kind == IntentKind::Answer)
+            .filter(|c| c.score >= min_score)
+            .map(|c| c.intent)
+    }
+
+    /// The topic a broad intent asks for within an answer topic's family:
+    /// the topic itself for a vague "it", else the family's topic with the
+    /// broad intent's aspect.
+    pub(super) fn facet(&self, answer: usize, broad: &Intent) -> Option<usize> {
+        if broad.aspect == "what" {
+            return Some(answer);
+        }
+        let family = &self.content.intents[answer].family;
+        self.in_family(family, &broad.aspect)
+    }
+
+    /// Reads a message in the light of the chat's last topic: "and its side
+    /// effects?", "what about regorafenib?", "does it hurt?".
+    pub(super) fn follow_up(
+        &self,
+        message: &Normalized,
+        ranked: &[Candidate],
+        last: usize,
+        min_score: f32,
+    ) -> Option<Decision> {
+        let last_intent = &self.content.intents[last];
+        if last_intent.kind != IntentKind::Answer {
+            return None;
+        }
+        let top = ranked.first().filter(|c| c.score >= min_score)?;
+        let intent = &self.content.intents[top.intent];
+        match intent.kind {
+            // A broad question: the facet asked for, within the last topic's
+            // family ("side effects?" after sorafenib), or the last topic
+            // itself for a vague "it".
+            IntentKind::Clarify => {
+                if intent.aspect == "what" {
+                    return Some(Decision::Answer(last, top.score));
+                }
+                let found = self.in_family(&last_intent.family, &intent.aspect)?;
+                Some(Decision::Answer(found, top.score))
+            }
+            // "what about X?": X in the facet the last answer was about.
+            IntentKind::Answer
+                if is_follow_up_cue(&message.words) && intent.family != last_intent.family =>
+            {
+                // With no such facet there, the ranking read in context
+                // decides ("what about with radiation instead?" after TACE).
+                let found = self.in_family(&intent.family, &last_intent.aspect)?;
+                Some(Decision::Answer(found, top.score))
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn in_family(&self, family: &str, aspect: &str) -> Option<usize> {
+        self.content
+            .intents
+            .iter()
+            .position(|i| i.kind == IntentKind::Answer && i.family == family && i.aspect == aspect)
+    }
+}
+
+/// Whether a message refers back to the conversation: a follow-up cue, or
+/// a pronoun standing for the last topic, in a short message.
+pub(super) fn leans_on_context(words: &[String]) -> bool {
+    const BACK: &[&str] = &[
+        "it", "its", "they", "them", "this", "that", "these", "those", "one", "version", "same",
+        "there", "then", "sessions",
+    ];
+    words.len() <= 10
+        && (is_follow_up_cue(words) || words.iter().any(|w| BACK.contains(&w.as_str())))
+}
+
+/// "the chemo one", "the 3d kind", "the other version": a variant of the
+/// topic just discussed.
+pub(super) fn names_a_variant(words: &[String]) -> bool {
+    const VARIANT: &[&str] = &["one", "version", "kind", "type", "sort", "variant", "form"];
+    words.len() <= 10 && words.iter().any(|w| VARIANT.contains(&w.as_str()))
+}
+
+/// "and ...", "what about ...", "how about ...", "same for ...", "also ...".
+pub(super) fn is_follow_up_cue(words: &[String]) -> bool {
+    let w: Vec<&str> = words.iter().map(String::as_str).take(3).collect();
+    matches!(
+        w.as_slice(),
+        ["and", ..]
+            | ["also", ..]
+            | ["or", ..]
+            | ["what", "about", ..]
+            | ["how", "about", ..]
+            | ["same", "for", ..]
+    ) && words.len() <= 8
+}

@@ -1,0 +1,277 @@
+//! `Engine::answer(&Query) -> Reply`: normalise, screen for emergencies
+//! (before anything else), screen scope, classify, resolve follow-ups from
+//! the chat's last topic, decide (answer, clarify, fallback), screen for
+//! personal advice, compose. Sync, deterministic, no I/O.
+//!
+//! `tuning` holds the thresholds, `decide` the reading of a ranking (facets,
+//! follow-ups, ambiguity), `compose` the replies.
+
+mod compose;
+mod decide;
+#[cfg(test)]
+mod tests;
+mod tuning;
+
+pub use tuning::Tuning;
+
+use crate::content::{Content, IntentKind};
+use crate::nlu::{Classifier, Normalizer};
+use crate::reply::{Choice, Kind, Reply};
+use crate::safety::Safety;
+use compose::choice;
+use decide::leans_on_context;
+use std::collections::HashSet;
+
+/// Messages are read up to this many characters; a 100 KB paste is screened
+/// and matched on its opening, which is where the question is.
+pub const MAX_CHARS: usize = 4000;
+
+/// One message and what the chat knows.
+#[derive(Debug, Clone, Default)]
+pub struct Query<'a> {
+    pub text: &'a str,
+    /// The intent the chat's previous answer was about.
+    pub last_topic: Option<&'a str>,
+}
+
+impl<'a> Query<'a> {
+    pub fn new(text: &'a str) -> Query<'a> {
+        Query {
+            text,
+            last_topic: None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Engine {
+    content: Content,
+    norm: Normalizer,
+    classifier: Classifier,
+    safety: Safety,
+    tuning: Tuning,
+    /// Per intent index: the terms of a broad (clarify) intent's examples,
+    /// empty for other intents. What is left of a message without them
+    /// tells whether it names a treatment.
+    broad_terms: Vec<HashSet<String>>,
+    /// Broad intents with a facet (not "what") and their keywords as stem
+    /// sequences: a message holding one asks for that facet.
+    facet_keys: Vec<(usize, Vec<Vec<String>>)>,
+    /// Per intent index: the stems of its excerpt, so a facet keyword the
+    /// passage itself speaks to ("reduce side effects") keeps that passage.
+    excerpt_terms: Vec<Vec<String>>,
+}
+
+impl Engine {
+    pub fn new(content: Content) -> Engine {
+        Engine::with_tuning(content, Tuning::default())
+    }
+
+    pub fn with_tuning(content: Content, tuning: Tuning) -> Engine {
+        let norm = Normalizer::new(&content);
+        let classifier = Classifier::new(&content, &norm, tuning.weights);
+        let safety = Safety::new(&content.screens);
+        let broad_terms = content
+            .intents
+            .iter()
+            .map(|i| match i.kind {
+                IntentKind::Clarify => i
+                    .examples
+                    .iter()
+                    .flat_map(|(e, _)| norm.normalize(e).terms)
+                    .collect(),
+                _ => HashSet::new(),
+            })
+            .collect();
+        let facet_keys = content
+            .intents
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.kind == IntentKind::Clarify && i.aspect != "what")
+            .map(|(n, i)| {
+                (
+                    n,
+                    i.keywords
+                        .iter()
+                        .map(|k| norm.normalize(k).terms)
+                        .filter(|t| !t.is_empty())
+                        .collect(),
+                )
+            })
+            .collect();
+        let excerpt_terms = content
+            .intents
+            .iter()
+            .map(|i| {
+                i.response
+                    .as_ref()
+                    .map(|r| norm.normalize(&r.excerpt).terms)
+                    .unwrap_or_default()
+            })
+            .collect();
+        Engine {
+            content,
+            norm,
+            classifier,
+            safety,
+            tuning,
+            broad_terms,
+            facet_keys,
+            excerpt_terms,
+        }
+    }
+
+    /// The ranked intents for a message, for `eval` reports: (id, score).
+    pub fn explain(&self, text: &str) -> Vec<(String, f32)> {
+        let message = self.norm.normalize(truncate(text, MAX_CHARS));
+        self.classifier
+            .rank(&message)
+            .iter()
+            .take(4)
+            .map(|c| (self.content.intents[c.intent].id.clone(), c.score))
+            .collect()
+    }
+
+    pub fn content(&self) -> &Content {
+        &self.content
+    }
+
+    /// The reply to one message.
+    pub fn answer(&self, query: &Query) -> Reply {
+        let text = truncate(query.text, MAX_CHARS);
+        let words = self.norm.words(text);
+        if words.is_empty() {
+            // Nothing but a bot command, a mention, no words at all, or only
+            // words in a script it cannot read.
+            return match command(text) {
+                Some("start") => self.greeting(),
+                Some(_) => self.help(),
+                // Other scripts, emoji, punctuation: nothing it can read.
+                None if !text.trim().is_empty() => {
+                    self.framed(Kind::Fallback, &self.content.framing.empty)
+                }
+                None => self.framed(Kind::Help, &self.content.framing.empty),
+            };
+        }
+        let plain_words = words.join(" ");
+        let message = self.norm.from_words(&words);
+        // Screens read the folded words and the synonym-mapped ones.
+        let screened = format!(" {plain_words} | {} ", message.text());
+        let findings = self.safety.screen(&screened);
+        if findings.crisis {
+            return self.framed(Kind::Emergency, &self.content.framing.crisis);
+        }
+        if findings.emergency {
+            return self.framed(Kind::Emergency, &self.content.framing.emergency);
+        }
+        let last = query.last_topic.and_then(|id| self.index_of(id));
+        let scale = self.length_scale(&message);
+        let ranked = self.classifier.rank(&message);
+        let ranked = match last {
+            Some(i) if leans_on_context(&message.words) => {
+                self.in_context(&message, ranked, i, scale)
+            }
+            _ => ranked,
+        };
+        let decision = self.decide(&message, &ranked, last, findings, scale);
+        self.compose(decision, &ranked, findings)
+    }
+
+    /// The answer reply for a topic chosen directly (button, deep link).
+    pub fn topic(&self, id: &str) -> Option<Reply> {
+        let i = self.index_of(id)?;
+        let intent = &self.content.intents[i];
+        match intent.kind {
+            IntentKind::Answer => Some(self.answer_reply(i, 1.0, Vec::new())),
+            _ => None,
+        }
+    }
+
+    /// The whole section the topic's excerpt comes from ("more"): every
+    /// excerpt of that section, in the content's order.
+    pub fn more(&self, id: &str) -> Option<Reply> {
+        let i = self.index_of(id)?;
+        let intent = &self.content.intents[i];
+        let r = intent.response.as_ref()?;
+        let mut texts: Vec<&str> = Vec::new();
+        for other in &self.content.intents {
+            if let Some(o) = &other.response
+                && o.section == r.section
+                && !texts.contains(&o.excerpt.as_str())
+            {
+                texts.push(&o.excerpt);
+            }
+        }
+        let mut reply = self.answer_reply(i, 1.0, Vec::new());
+        if let Some(ex) = reply.excerpt.as_mut() {
+            ex.title = r.section.clone();
+            ex.text = texts.join("\n\n");
+        }
+        reply.has_more = false;
+        Some(reply)
+    }
+
+    /// The reply to a sticker, photo, voice message or file.
+    pub fn non_text(&self) -> Reply {
+        self.framed(Kind::NonText, &self.content.framing.non_text)
+    }
+
+    pub fn help(&self) -> Reply {
+        let mut reply = self.framed(Kind::Help, &self.content.framing.help);
+        reply.lead = Some(format!(
+            "{}\n\n{}",
+            self.content.framing.help,
+            self.topics_line()
+        ));
+        reply
+    }
+
+    pub fn greeting(&self) -> Reply {
+        let mut reply = self.framed(Kind::Greeting, &self.content.framing.greeting);
+        reply.lead = Some(format!(
+            "{}\n\n{}",
+            self.content.framing.greeting,
+            self.topics_line()
+        ));
+        reply
+    }
+
+    /// Answer topics of one browsing category, in content order.
+    pub fn topics_in(&self, category: &str) -> Vec<Choice> {
+        self.content
+            .intents
+            .iter()
+            .filter(|i| i.kind == IntentKind::Answer && i.category == category)
+            .map(choice)
+            .collect()
+    }
+
+    fn index_of(&self, id: &str) -> Option<usize> {
+        self.content.intents.iter().position(|i| i.id == id)
+    }
+
+    fn topics_line(&self) -> String {
+        let titles: Vec<&str> = self
+            .content
+            .framing
+            .categories
+            .iter()
+            .map(|c| c.title.as_str())
+            .collect();
+        format!("{} {}.", self.content.framing.topics, titles.join(", "))
+    }
+}
+
+/// The bot command a message starts with ("/start@bot" -> "start").
+fn command(text: &str) -> Option<&str> {
+    let first = text.split_whitespace().next()?.strip_prefix('/')?;
+    Some(first.split('@').next().unwrap_or(first))
+}
+
+/// The first `max` characters of `text`, cut at a character boundary.
+fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    }
+}
