@@ -35,7 +35,11 @@ impl Default for Memory {
 
 impl Memory {
     pub fn new(capacity: usize, ttl: Duration) -> Memory {
-        Memory { chats: Mutex::new(HashMap::new()), ttl, capacity: capacity.max(1) }
+        Memory {
+            chats: Mutex::new(HashMap::new()),
+            ttl,
+            capacity: capacity.max(1),
+        }
     }
 
     /// The chat's last topic, if it has not expired.
@@ -48,11 +52,13 @@ impl Memory {
         self.remember_at(chat, topic, Instant::now());
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.lock().len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
@@ -81,7 +87,13 @@ impl Memory {
                 chats.remove(&oldest);
             }
         }
-        chats.insert(chat, Entry { topic: topic.to_string(), at: now });
+        chats.insert(
+            chat,
+            Entry {
+                topic: topic.to_string(),
+                at: now,
+            },
+        );
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Entry>> {
@@ -126,8 +138,15 @@ mod tests {
         }
         m.remember_at(3, "rfa", t0 + Duration::from_secs(10));
         assert_eq!(m.len(), 3);
-        assert_eq!(m.last_topic_at(0, t0 + Duration::from_secs(10)), None, "oldest dropped");
-        assert_eq!(m.last_topic_at(3, t0 + Duration::from_secs(10)).as_deref(), Some("rfa"));
+        assert_eq!(
+            m.last_topic_at(0, t0 + Duration::from_secs(10)),
+            None,
+            "oldest dropped"
+        );
+        assert_eq!(
+            m.last_topic_at(3, t0 + Duration::from_secs(10)).as_deref(),
+            Some("rfa")
+        );
         m.remember_at(4, "pei", t0 + Duration::from_secs(100));
         assert_eq!(m.len(), 1, "all expired entries dropped at once");
         // Updating a chat already present never evicts another.
