@@ -96,6 +96,17 @@ impl Fake {
         }
     }
 
+    /// A stream of the chat ids the bot sends messages to, as they arrive.
+    #[allow(
+        dead_code,
+        reason = "the load benchmark's clock; tests read `Api` instead"
+    )]
+    pub fn on_send(&self) -> tokio::sync::mpsc::UnboundedReceiver<i64> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.lock().on_send = Some(tx);
+        rx
+    }
+
     pub fn fault(&self, method: &str, fault: Fault) {
         self.lock()
             .faults

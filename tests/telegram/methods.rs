@@ -32,6 +32,8 @@ pub struct Api {
     answered: HashMap<String, u32>,
     pub(crate) faults: HashMap<String, VecDeque<Fault>>,
     pub(crate) next_id: i64,
+    /// Told the chat id of every message sent (the load benchmark's clock).
+    pub(crate) on_send: Option<tokio::sync::mpsc::UnboundedSender<i64>>,
 }
 
 impl Api {
@@ -110,6 +112,9 @@ fn send_message(api: &mut Api, body: &Value) -> Result<Value, String> {
     let text = body["text"].as_str().unwrap_or_default().to_string();
     api.messages
         .insert((chat_id, id), (text, body.get("reply_markup").cloned()));
+    if let Some(tx) = &api.on_send {
+        let _ = tx.send(chat_id);
+    }
     Ok(bot_message(id, chat, &shown))
 }
 
