@@ -137,13 +137,25 @@ pub fn reply_to_bot(chat: &Value, bot_message: i64, text: &str) -> Value {
 /// A button press under one of the bot's messages (the message as it is
 /// now, as Telegram sends it); returns the callback query id.
 pub fn press(api: &Fake, chat: Value, from: i64, message_id: i64, data: &str) -> String {
-    let (text, markup) = api
-        .read(|a| {
-            a.messages
-                .get(&(chat["id"].as_i64().unwrap(), message_id))
-                .cloned()
-        })
-        .unwrap_or_default();
+    let shown = api.read(|a| {
+        a.messages
+            .get(&(chat["id"].as_i64().unwrap(), message_id))
+            .cloned()
+    });
+    press_on(api, chat, from, message_id, shown.unwrap_or_default(), data)
+}
+
+/// A button press that carries the message as it was (`shown`: text and
+/// markup), as Telegram does for a second tap before the first took effect.
+pub fn press_on(
+    api: &Fake,
+    chat: Value,
+    from: i64,
+    message_id: i64,
+    shown: (String, Option<Value>),
+    data: &str,
+) -> String {
+    let (text, markup) = shown;
     let mut message = json!({"message_id": message_id, "date": 1_700_000_000, "chat": chat,
                              "from": {"id": BOT_ID, "is_bot": true, "first_name": "liverline"}, "text": text});
     if let Some(m) = markup {

@@ -2,7 +2,9 @@
 //! (a long section split under the limit), stale and forged data. Every
 //! callback query is answered exactly once.
 
-use crate::harness::{PROMPT, Running, buttons, has_footer, press, private_chat, text, text_of};
+use crate::harness::{
+    PROMPT, Running, buttons, has_footer, press, press_on, private_chat, text, text_of,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn topics_navigation_edits_the_menu_in_place() {
@@ -71,13 +73,52 @@ async fn topics_navigation_edits_the_menu_in_place() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_clarify_choice_pressed_gives_that_answer() {
+async fn a_double_tap_edits_the_menu_once() {
+    let bot = Running::start().await;
+    let chat = private_chat(72);
+    text(&bot.api, chat.clone(), 72, "/topics");
+    bot.api
+        .until(PROMPT, "the menu", |a| a.sent_to(72).len() == 1)
+        .await;
+    let (id, shown) = bot.api.read(|a| {
+        let (key, shown) = a
+            .messages
+            .iter()
+            .find(|((c, _), _)| *c == 72)
+            .expect("menu stored");
+        (key.1, shown.clone())
+    });
+    // Both taps carry the menu as it was before either took effect.
+    let first = press_on(&bot.api, chat.clone(), 72, id, shown.clone(), "c:chemo");
+    let second = press_on(&bot.api, chat.clone(), 72, id, shown, "c:chemo");
+    bot.api
+        .until(PROMPT, "both taps answered", |a| {
+            a.answers(&first) == 1 && a.answers(&second) == 1
+        })
+        .await;
+    let api = bot.stop().await;
+    api.read(|a| {
+        assert_eq!(
+            a.edits_in(72).len(),
+            1,
+            "one edit; the second would change nothing"
+        )
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clarify_choice_pressed_or_typed_gives_that_answer() {
     let bot = Running::start().await;
     let chat = private_chat(81);
     text(&bot.api, chat.clone(), 81, "what are the side effects?");
+    text(&bot.api, private_chat(82), 82, "what are the side effects?");
     bot.api
-        .until(PROMPT, "the question back", |a| a.sent_to(81).len() == 1)
+        .until(PROMPT, "the question back", |a| {
+            a.sent_to(81).len() == 1 && a.sent_to(82).len() == 1
+        })
         .await;
+    // As in the console, the number of a choice picks it.
+    text(&bot.api, private_chat(82), 82, "2");
     let (message_id, choices) = bot.api.read(|a| {
         let id = a.messages.keys().find(|(c, _)| *c == 81).expect("stored").1;
         (id, buttons(a.sent_to(81)[0]))
@@ -90,11 +131,23 @@ async fn a_clarify_choice_pressed_gives_that_answer() {
         .unwrap_or_else(|| choices[0].clone());
     let query = press(&bot.api, chat, 81, message_id, &pick);
     bot.api
-        .until(PROMPT, "the answer", |a| a.sent_to(81).len() == 2)
+        .until(PROMPT, "the answers", |a| {
+            a.sent_to(81).len() == 2 && a.sent_to(82).len() == 2
+        })
         .await;
     let api = bot.stop().await;
     api.read(|a| {
         assert_eq!(a.answers(&query), 1);
+        let second = buttons(a.sent_to(82)[0])[1]
+            .trim_start_matches("t:")
+            .to_string();
+        let typed = text_of(a.sent_to(82)[1]);
+        let title = liverline::Engine::topic(&crate::harness::engine(), &second)
+            .unwrap()
+            .excerpt
+            .unwrap()
+            .title;
+        assert!(typed.starts_with(&format!("<b>{title}</b>")), "{typed}");
         let answer = text_of(a.sent_to(81)[1]);
         assert!(answer.starts_with("<b>Side effects of"), "{answer}");
         assert!(has_footer(answer));

@@ -138,3 +138,30 @@ async fn a_rejected_token_is_a_one_line_error_that_never_shows_the_token() {
         ["getMe"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_bot_api_is_a_one_line_error() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_liverline"));
+    // Port 9 (discard) on loopback: nothing listens there in a test run.
+    cmd.arg("telegram")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", "http://user:pw@127.0.0.1:9");
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let out = exit(child, PROMPT).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot use the Bot API at http://127.0.0.1:9/"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(TOKEN) && !stderr.contains("pw"),
+        "{stderr}"
+    );
+}

@@ -57,8 +57,10 @@ pub async fn command(
     let started = Instant::now();
     if cmd == Command::Topics {
         let page = keyboards::menu(&engine);
-        out.send_plain(msg.chat.id, &page.text, page.keyboard)
+        let id = out
+            .send_plain(msg.chat.id, &page.text, page.keyboard)
             .await?;
+        memory.set_page(msg.chat.id.0, id.0, "menu");
         log_update("command", msg.from.as_ref().map(|u| u.id.0), None, started);
         return Ok(());
     }
@@ -99,23 +101,27 @@ pub async fn text(
     memory: Arc<Memory>,
 ) -> HandlerResult {
     let started = Instant::now();
-    let last = memory.last_topic(msg.chat.id.0);
-    // "more" after an answer shows the whole section, as in the console.
-    let more = text
-        .trim()
-        .trim_end_matches(['.', '!', '?'])
-        .eq_ignore_ascii_case("more");
-    let reply = match last
-        .as_deref()
-        .filter(|_| more)
-        .and_then(|id| engine.more(id))
-    {
-        Some(r) => r,
-        None => engine.answer(&Query {
+    let chat = msg.chat.id.0;
+    let last = memory.last_topic(chat);
+    let typed = text.trim().trim_end_matches(['.', '!', '?', ')']);
+    // As in the console: a number picks one of the choices just offered,
+    // and "more" after an answer shows the whole section.
+    let picked = typed
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| memory.choice(chat, n));
+    let more = typed.eq_ignore_ascii_case("more");
+    let reply = match (picked, last.as_deref().filter(|_| more)) {
+        (Some(id), _) => engine.topic(&id),
+        (None, Some(id)) => engine.more(id),
+        (None, None) => None,
+    };
+    let reply = reply.unwrap_or_else(|| {
+        engine.answer(&Query {
             text: &text,
             last_topic: last.as_deref(),
-        }),
-    };
+        })
+    });
     respond(&out, &msg, &me, &memory, &reply, started).await
 }
 
@@ -151,31 +157,7 @@ pub async fn callback(
     let chat = q.message.as_ref().map(|m| m.chat().clone());
     match &action {
         Action::Menu | Action::Category(_) => {
-            let page = match action {
-                Action::Category(file) => keyboards::category(&engine, &file),
-                _ => Some(keyboards::menu(&engine)),
-            };
-            let Some(page) = page else {
-                return Ok(out.answer_callback(&q.id, Some(STALE)).await?);
-            };
-            match (q.regular_message(), chat) {
-                (Some(m), _) => {
-                    out.answer_callback(&q.id, None).await?;
-                    // Editing to identical content is an error at Telegram:
-                    // a tap on the page already shown changes nothing.
-                    let same = m.text() == Some(page.text.trim())
-                        && m.reply_markup() == Some(&page.keyboard);
-                    if !same {
-                        out.edit_plain(m.chat.id, m.id, &page.text, page.keyboard)
-                            .await?;
-                    }
-                }
-                (None, Some(chat)) => {
-                    out.answer_callback(&q.id, None).await?;
-                    out.send_plain(chat.id, &page.text, page.keyboard).await?;
-                }
-                (None, None) => out.answer_callback(&q.id, Some(NO_CHAT)).await?,
-            }
+            show_page(&q, action.clone(), &engine, &out, &memory).await?;
             log_update("callback", user, None, started);
         }
         Action::Topic(id) | Action::More(id) => {
@@ -200,6 +182,52 @@ pub async fn callback(
             remember(&memory, chat.id, &reply);
             log_update("callback", user, Some(&reply), started);
         }
+    }
+    Ok(())
+}
+
+/// A `/topics` menu button: the menu message turns to the page asked for.
+async fn show_page(
+    q: &CallbackQuery,
+    action: Action,
+    engine: &Engine,
+    out: &Outbox,
+    memory: &Memory,
+) -> HandlerResult {
+    let key = codec::encode(&action).unwrap_or_default();
+    let page = match action {
+        Action::Category(file) => keyboards::category(engine, &file),
+        _ => Some(keyboards::menu(engine)),
+    };
+    let Some(page) = page else {
+        return Ok(out.answer_callback(&q.id, Some(STALE)).await?);
+    };
+    let chat = q.message.as_ref().map(|m| m.chat().id);
+    match (q.regular_message(), chat) {
+        (Some(m), _) => {
+            out.answer_callback(&q.id, None).await?;
+            // Telegram refuses an edit that changes nothing (a second tap on
+            // the page shown). What the bot last set is authoritative: the
+            // message in a callback can be a stale copy after a double tap.
+            let same = match memory.page(m.chat.id.0, m.id.0) {
+                Some(shown) => shown == key,
+                None => {
+                    m.text() == Some(page.text.trim()) && m.reply_markup() == Some(&page.keyboard)
+                }
+            };
+            if !same {
+                out.edit_plain(m.chat.id, m.id, &page.text, page.keyboard)
+                    .await?;
+                memory.set_page(m.chat.id.0, m.id.0, &key);
+            }
+        }
+        // The menu message is too old to edit: a fresh menu instead.
+        (None, Some(chat)) => {
+            out.answer_callback(&q.id, None).await?;
+            let id = out.send_plain(chat, &page.text, page.keyboard).await?;
+            memory.set_page(chat.0, id.0, &key);
+        }
+        (None, None) => out.answer_callback(&q.id, Some(NO_CHAT)).await?,
     }
     Ok(())
 }
@@ -301,11 +329,14 @@ fn place(private: bool, me: &Me) -> Place<'_> {
     }
 }
 
-/// An answer becomes the chat's last topic, for follow-ups.
+/// An answer becomes the chat's last topic, for follow-ups; the choices a
+/// reply offers can be picked by number.
 fn remember(memory: &Memory, chat: ChatId, reply: &Reply) {
     if let (Kind::Answer | Kind::PersonalAdvice, Some(id)) = (reply.kind, &reply.intent) {
         memory.remember(chat.0, id);
     }
+    let ids: Vec<&str> = reply.choices.iter().map(|c| c.intent.as_str()).collect();
+    memory.offer(chat.0, &ids);
 }
 
 fn log_update(update: &'static str, user: Option<u64>, reply: Option<&Reply>, started: Instant) {

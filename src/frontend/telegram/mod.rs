@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use teloxide::prelude::*;
 use teloxide::types::{Me, UpdateKind};
-use teloxide::update_listeners::Polling;
+use teloxide::update_listeners::{Polling, UpdateListener};
 use teloxide::{ApiError, RequestError};
 
 /// How the bot runs.
@@ -91,12 +91,13 @@ pub async fn run(
         // The menu is a convenience; the bot works without it.
         tracing::warn!(error = error_kind(&e), "could not set the command menu");
     }
-    let listener = Polling::builder(bot.clone())
+    let mut listener = Polling::builder(bot.clone())
         .timeout(options.poll_timeout)
         .backoff_strategy(poll_backoff)
         .delete_webhook()
         .await
         .build();
+    let stop_polling = listener.stop_token();
     let mut dispatcher = Dispatcher::builder(bot, schema::schema())
         .dependencies(dptree::deps![engine, out, Arc::new(Memory::default())])
         .default_handler(|update| async move {
@@ -125,12 +126,14 @@ pub async fn run(
         shutdown.await;
         tracing::info!("shutting down: finishing replies in flight");
         // Idle means the dispatcher has not started yet: wait for it.
-        loop {
-            match token.shutdown() {
-                Ok(done) => break done.await,
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            }
+        while token.shutdown().is_err() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        // teloxide's shutdown notice wakes the dispatcher only if it is
+        // waiting at that instant; busy with an update, it misses it and
+        // polls on forever. Stopping the listener too always ends its loop
+        // (a final getUpdates acknowledges what was handled).
+        stop_polling.stop();
     });
     let on_poll_error = Arc::new(|e: RequestError| async move {
         match e {
@@ -175,11 +178,13 @@ async fn check_token(bot: &Bot) -> anyhow::Result<Me> {
         Err(RequestError::Api(ApiError::InvalidToken)) => {
             bail!("Telegram rejected the bot token; check TELOXIDE_TOKEN or telegram.token")
         }
-        Err(e) => bail!(
-            "cannot use the Bot API at {}: {}",
-            bot.api_url(),
-            error_kind(&e)
-        ),
+        Err(e) => {
+            // The address, without any credentials it may carry.
+            let mut at = bot.api_url();
+            let _ = at.set_password(None);
+            let _ = at.set_username("");
+            bail!("cannot use the Bot API at {at}: {}", error_kind(&e))
+        }
     }
 }
 

@@ -20,6 +20,16 @@ use teloxide::types::{
 };
 use teloxide::{ApiError, RequestError};
 
+/// Telegram's limits (core.telegram.org/bots/faq): about 30 messages a
+/// second overall, 1 a second in one chat, 20 a minute in one group.
+/// teloxide's default allows a supergroup only 10 a minute; a busy support
+/// group asks more than that.
+const LIMITS: Limits = Limits {
+    messages_per_sec_chat: 1,
+    messages_per_min_chat: 20,
+    messages_per_min_channel_or_supergroup: 20,
+    messages_per_sec_overall: 30,
+};
 /// Attempts per call before giving up (the first one included).
 const MAX_ATTEMPTS: u32 = 6;
 /// Backoff after a server or network error: 0.5 s, doubling, at most 8 s.
@@ -42,8 +52,11 @@ enum Api {
 /// Runs `$body` with `$b` bound to whichever bot is in use (the two have
 /// different request types, so the body is written once and expanded twice).
 macro_rules! with_api {
-    ($api:expr, $b:ident => $body:expr) => {{
-        let call: Call = match $api {
+    ($api:expr, $b:ident => $body:expr) => {
+        with_api!($api, $b => (), $body)
+    };
+    ($api:expr, $b:ident => $t:ty, $body:expr) => {{
+        let call: Call<$t> = match $api {
             Api::Direct($b) => Box::pin($body),
             Api::Throttled($b) => Box::pin($body),
         };
@@ -52,7 +65,7 @@ macro_rules! with_api {
 }
 
 /// One attempt at a Bot API call, boxed so both bot types give one type.
-type Call = Pin<Box<dyn Future<Output = Result<(), RequestError>> + Send>>;
+type Call<T> = Pin<Box<dyn Future<Output = Result<T, RequestError>> + Send>>;
 
 /// The outgoing side of the bot, cheap to clone (handlers get it injected).
 #[derive(Clone)]
@@ -65,7 +78,7 @@ impl Outbox {
     /// Throttle's worker task, so it must run inside the tokio runtime).
     pub fn new(bot: Bot, throttle: bool) -> Outbox {
         let api = if throttle {
-            Api::Throttled(Throttle::new_spawn(bot, Limits::default()))
+            Api::Throttled(Throttle::new_spawn(bot, LIMITS))
         } else {
             Api::Direct(bot)
         };
@@ -105,17 +118,18 @@ impl Outbox {
         Ok(())
     }
 
-    /// Sends a plain-text message (the topic menu) with its keyboard.
+    /// Sends a plain-text message (the topic menu) with its keyboard; its
+    /// id, to edit it later.
     pub async fn send_plain(
         &self,
         chat: ChatId,
         text: &str,
         keyboard: InlineKeyboardMarkup,
-    ) -> Result<(), RequestError> {
+    ) -> Result<MessageId, RequestError> {
         retry("sendMessage", || {
-            with_api!(&self.api, b => {
+            with_api!(&self.api, b => MessageId, {
                 let req = b.send_message(chat, text).reply_markup(keyboard.clone());
-                async move { req.await.map(drop) }
+                async move { req.await.map(|m| m.id) }
             })
         })
         .await
@@ -191,11 +205,14 @@ impl Outbox {
 /// attempts run out. A 5xx or lost connection is retried: Telegram did not
 /// deliver the message (for a timeout this could, rarely, mean a duplicate,
 /// which beats an unanswered patient).
-async fn retry(method: &'static str, mut op: impl FnMut() -> Call) -> Result<(), RequestError> {
+async fn retry<T>(
+    method: &'static str,
+    mut op: impl FnMut() -> Call<T>,
+) -> Result<T, RequestError> {
     let mut attempt = 0;
     loop {
         let err = match op().await {
-            Ok(()) => return Ok(()),
+            Ok(value) => return Ok(value),
             Err(e) => e,
         };
         attempt += 1;
