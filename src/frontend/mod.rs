@@ -3,3 +3,4 @@
 //! one reply needs.
 
 pub mod console;
+pub mod telegram;

@@ -67,7 +67,8 @@ pub fn decode(data: Option<&str>) -> Result<Action, Invalid> {
     if data == MENU {
         return Ok(Action::Menu);
     }
-    let (make, rest): (fn(String) -> Action, &str) = if let Some(rest) = data.strip_prefix(CATEGORY) {
+    let (make, rest): (fn(String) -> Action, &str) = if let Some(rest) = data.strip_prefix(CATEGORY)
+    {
         (Action::Category, rest)
     } else if let Some(rest) = data.strip_prefix(TOPIC) {
         (Action::Topic, rest)
@@ -115,7 +116,10 @@ mod tests {
     #[test]
     fn ids_that_do_not_fit_are_not_encoded() {
         assert_eq!(encode(&Action::Topic("x".repeat(63))), None);
-        assert_eq!(encode(&Action::Topic("x".repeat(62))).map(|d| d.len()), Some(64));
+        assert_eq!(
+            encode(&Action::Topic("x".repeat(62))).map(|d| d.len()),
+            Some(64)
+        );
         assert_eq!(encode(&Action::Topic("a b".into())), None);
         assert_eq!(encode(&Action::Topic(String::new())), None);
     }

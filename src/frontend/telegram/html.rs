@@ -33,16 +33,14 @@ pub fn single(reply: &Reply) -> String {
         return html;
     }
     let mut short = reply.clone();
-    if let Some(ex) = short.excerpt.as_mut() {
+    if let Some(ex) = &reply.excerpt {
         let mut sentences: Vec<&str> = ex.text.split_inclusive(['.', '?', '!', '\n']).collect();
         while sentences.len() > 1 {
             sentences.pop();
-            let cut = format!("{} …", sentences.concat().trim_end());
-            let mut candidate = short.clone();
-            if let Some(e) = candidate.excerpt.as_mut() {
-                e.text = cut;
+            if let Some(e) = short.excerpt.as_mut() {
+                e.text = format!("{} …", sentences.concat().trim_end());
             }
-            let html = telegram_html(&candidate);
+            let html = telegram_html(&short);
             if fits(&html) {
                 return html;
             }
@@ -50,7 +48,11 @@ pub fn single(reply: &Reply) -> String {
         short.excerpt = None;
     }
     let html = telegram_html(&short);
-    if fits(&html) { html } else { plain_parts(&plain(reply), LIMIT).pop().unwrap_or_default() }
+    if fits(&html) {
+        html
+    } else {
+        plain_parts(&plain(reply), LIMIT).pop().unwrap_or_default()
+    }
 }
 
 /// The short line under a card's title: the start of the excerpt or lead.
@@ -107,12 +109,16 @@ pub fn well_formed(html: &str) -> bool {
             return false;
         }
         if tail.starts_with('&') {
-            let entity = ["&amp;", "&lt;", "&gt;", "&quot;"].iter().find(|e| tail.starts_with(**e));
+            let entity = ["&amp;", "&lt;", "&gt;", "&quot;"]
+                .iter()
+                .find(|e| tail.starts_with(**e));
             let Some(entity) = entity else { return false };
             rest = &tail[entity.len()..];
             continue;
         }
-        let Some(end) = tail.find('>') else { return false };
+        let Some(end) = tail.find('>') else {
+            return false;
+        };
         let tag = &tail[1..end];
         match tag.strip_prefix('/') {
             Some(name) if open.pop() == Some(name) => {}
@@ -157,10 +163,21 @@ mod tests {
         let e = engine();
         let footer = crate::reply::escape(&e.content().framing.footer);
         for intent in e.content().intents.iter().filter(|i| i.response.is_some()) {
-            for reply in [e.topic(&intent.id), e.more(&intent.id)].into_iter().flatten() {
+            for reply in [e.topic(&intent.id), e.more(&intent.id)]
+                .into_iter()
+                .flatten()
+            {
                 let parts = parts(&reply);
-                assert!(parts.iter().all(|p| fits(p) && !p.trim().is_empty()), "{}", intent.id);
-                assert!(parts.last().is_some_and(|p| p.contains(&footer)), "{}", intent.id);
+                assert!(
+                    parts.iter().all(|p| fits(p) && !p.trim().is_empty()),
+                    "{}",
+                    intent.id
+                );
+                assert!(
+                    parts.last().is_some_and(|p| p.contains(&footer)),
+                    "{}",
+                    intent.id
+                );
                 let card = single(&reply);
                 assert!(fits(&card) && card.contains(&footer), "{}", intent.id);
             }
@@ -174,7 +191,10 @@ mod tests {
         ex.text = "A & b <c> ".repeat(2000);
         let parts = parts(&reply);
         assert!(parts.len() > 1);
-        assert!(parts.iter().all(|p| fits(p)), "every part is valid and short");
+        assert!(
+            parts.iter().all(|p| fits(p)),
+            "every part is valid and short"
+        );
         assert!(parts.last().is_some_and(|p| p.contains("1-800-303-5691")));
         assert!(fits(&single(&reply)));
         assert!(description(&reply).chars().count() <= DESCRIPTION_CHARS + 1);

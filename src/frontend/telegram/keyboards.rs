@@ -35,9 +35,13 @@ pub fn for_reply(reply: &Reply, place: Place) -> Option<InlineKeyboardMarkup> {
             rows.extend(reply.related.iter().take(MAX_RELATED).filter_map(topic_row));
             let id = reply.intent.as_deref().unwrap_or_default();
             match place {
-                Place::Private if reply.has_more => rows.extend(callback(MORE, &Action::More(id.into())).map(|b| vec![b])),
+                Place::Private if reply.has_more => {
+                    rows.extend(callback(MORE, &Action::More(id.into())).map(|b| vec![b]))
+                }
                 Place::Private => {}
-                Place::Group { username } => rows.extend(deep_link(PRIVATE, username, id).map(|b| vec![b])),
+                Place::Group { username } => {
+                    rows.extend(deep_link(PRIVATE, username, id).map(|b| vec![b]))
+                }
             }
         }
         Kind::Fallback | Kind::Greeting | Kind::Help | Kind::NonText | Kind::PersonalAdvice => {
@@ -65,7 +69,10 @@ pub fn menu(engine: &Engine) -> Page {
         .filter(|c| !engine.topics_in(&c.file).is_empty())
         .filter_map(|c| callback(&c.title, &Action::Category(c.file.clone())).map(|b| vec![b]))
         .collect::<Vec<_>>();
-    Page { text: format!("{MENU_PROMPT}\n\n{}", framing.footer), keyboard: InlineKeyboardMarkup::new(rows) }
+    Page {
+        text: format!("{MENU_PROMPT}\n\n{}", framing.footer),
+        keyboard: InlineKeyboardMarkup::new(rows),
+    }
 }
 
 /// One category's topics and a way back; `None` for an unknown category
@@ -110,7 +117,9 @@ fn deep_link(label: &str, username: &str, topic: &str) -> Option<InlineKeyboardB
     if !codec::is_id(topic) {
         return None;
     }
-    let url = format!("https://t.me/{username}?start={topic}").parse().ok()?;
+    let url = format!("https://t.me/{username}?start={topic}")
+        .parse()
+        .ok()?;
     Some(InlineKeyboardButton::url(label, url))
 }
 
@@ -143,8 +152,19 @@ mod tests {
         let private = data(&for_reply(&reply, Place::Private).expect("buttons"));
         assert_eq!(private.last().map(String::as_str), Some("m:sorafenib"));
         assert!(private.iter().any(|d| d.starts_with("t:")));
-        let group = data(&for_reply(&reply, Place::Group { username: "liverline_bot" }).expect("buttons"));
-        assert_eq!(group.last().map(String::as_str), Some("https://t.me/liverline_bot?start=sorafenib"));
+        let group = data(
+            &for_reply(
+                &reply,
+                Place::Group {
+                    username: "liverline_bot",
+                },
+            )
+            .expect("buttons"),
+        );
+        assert_eq!(
+            group.last().map(String::as_str),
+            Some("https://t.me/liverline_bot?start=sorafenib")
+        );
     }
 
     #[test]
@@ -153,14 +173,21 @@ mod tests {
         let home = menu(&e);
         let mut topics = Vec::new();
         for d in data(&home.keyboard) {
-            let Ok(Action::Category(file)) = codec::decode(Some(&d)) else { panic!("{d}") };
+            let Ok(Action::Category(file)) = codec::decode(Some(&d)) else {
+                panic!("{d}")
+            };
             let page = category(&e, &file).expect("category page");
             assert_ne!(page, home);
             let all = data(&page.keyboard);
             assert_eq!(all.last().map(String::as_str), Some("menu"));
             topics.extend(all.into_iter().filter(|d| d.starts_with("t:")));
         }
-        let answers = e.content().intents.iter().filter(|i| i.response.is_some()).count();
+        let answers = e
+            .content()
+            .intents
+            .iter()
+            .filter(|i| i.response.is_some())
+            .count();
         assert_eq!(topics.len(), answers);
         assert!(topics.iter().all(|d| d.len() <= codec::MAX_BYTES));
         assert!(category(&e, "nope").is_none());

@@ -1,93 +1,143 @@
-//! What the bot remembers between messages: each chat's last topic, so a
-//! follow-up ("and its side effects?") is read in its light. Only a topic id
-//! is kept, never message text; entries expire, and the map is bounded so a
-//! flood of chats cannot grow it without limit.
+//! What the bot remembers between updates: each chat's last topic, so a
+//! follow-up ("and its side effects?") is read in its light; the numbered
+//! choices it just offered, so "2" picks one as in the console; and which page
+//! each `/topics` menu message shows, so a second tap on the same button
+//! never asks Telegram to "edit" a message into what it already says. Only
+//! ids are kept, never message text; entries expire, and each map is
+//! bounded so a flood of chats cannot grow it without limit.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// How long a topic stays "the one we were talking about". A follow-up
 /// comes within minutes; after an hour a question is a new conversation.
 pub const TTL: Duration = Duration::from_secs(60 * 60);
-/// How many chats are remembered at once (an entry is a few dozen bytes).
+/// How many chats (and menu messages) are remembered at once; an entry is a
+/// few dozen bytes.
 pub const CAPACITY: usize = 50_000;
 
-#[derive(Debug)]
-struct Entry {
-    topic: String,
-    at: Instant,
-}
-
-/// Chat id -> last topic, with expiry and a size bound.
+/// Chat id -> last topic and choices offered; menu message -> page shown.
 #[derive(Debug)]
 pub struct Memory {
-    chats: Mutex<HashMap<i64, Entry>>,
-    ttl: Duration,
-    capacity: usize,
+    topics: Recent<i64>,
+    choices: Recent<i64>,
+    pages: Recent<(i64, i32)>,
 }
 
 impl Default for Memory {
     fn default() -> Self {
-        Memory::new(CAPACITY, TTL)
+        Memory {
+            topics: Recent::new(CAPACITY, TTL),
+            choices: Recent::new(CAPACITY, TTL),
+            pages: Recent::new(CAPACITY, TTL),
+        }
     }
 }
 
 impl Memory {
-    pub fn new(capacity: usize, ttl: Duration) -> Memory {
-        Memory { chats: Mutex::new(HashMap::new()), ttl, capacity: capacity.max(1) }
-    }
-
     /// The chat's last topic, if it has not expired.
     pub fn last_topic(&self, chat: i64) -> Option<String> {
-        self.last_topic_at(chat, Instant::now())
+        self.topics.get(chat, Instant::now())
     }
 
-    /// Remembers `topic` as the chat's last topic.
     pub fn remember(&self, chat: i64, topic: &str) {
-        self.remember_at(chat, topic, Instant::now());
+        self.topics.put(chat, topic, Instant::now());
     }
 
-    pub fn len(&self) -> usize {
-        self.lock().len()
+    /// The topic the `n`th (from 1) of the choices last offered in the chat.
+    pub fn choice(&self, chat: i64, n: usize) -> Option<String> {
+        let offered = self.choices.get(chat, Instant::now())?;
+        offered
+            .split(' ')
+            .filter(|id| !id.is_empty())
+            .nth(n.checked_sub(1)?)
+            .map(str::to_string)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    /// Records the choices a reply offers (none clears them): ids have no
+    /// spaces, so they are kept space-separated.
+    pub fn offer(&self, chat: i64, ids: &[&str]) {
+        self.choices.put(chat, &ids.join(" "), Instant::now());
     }
 
-    fn last_topic_at(&self, chat: i64, now: Instant) -> Option<String> {
-        let mut chats = self.lock();
-        match chats.get(&chat) {
-            Some(e) if now.saturating_duration_since(e.at) < self.ttl => Some(e.topic.clone()),
+    /// The page (its callback data) a menu message was last set to.
+    pub fn page(&self, chat: i64, message: i32) -> Option<String> {
+        self.pages.get((chat, message), Instant::now())
+    }
+
+    pub fn set_page(&self, chat: i64, message: i32, page: &str) {
+        self.pages.put((chat, message), page, Instant::now());
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    value: String,
+    at: Instant,
+}
+
+/// A small map whose entries expire after `ttl`, holding at most `capacity`.
+#[derive(Debug)]
+struct Recent<K> {
+    map: Mutex<HashMap<K, Entry>>,
+    ttl: Duration,
+    capacity: usize,
+}
+
+impl<K: Hash + Eq + Copy> Recent<K> {
+    fn new(capacity: usize, ttl: Duration) -> Recent<K> {
+        Recent {
+            map: Mutex::new(HashMap::new()),
+            ttl,
+            capacity: capacity.max(1),
+        }
+    }
+
+    fn get(&self, key: K, now: Instant) -> Option<String> {
+        let mut map = self.lock();
+        match map.get(&key) {
+            Some(e) if now.saturating_duration_since(e.at) < self.ttl => Some(e.value.clone()),
             Some(_) => {
-                chats.remove(&chat);
+                map.remove(&key);
                 None
             }
             None => None,
         }
     }
 
-    fn remember_at(&self, chat: i64, topic: &str, now: Instant) {
-        let mut chats = self.lock();
-        if !chats.contains_key(&chat) && chats.len() >= self.capacity {
+    fn put(&self, key: K, value: &str, now: Instant) {
+        let mut map = self.lock();
+        if !map.contains_key(&key) && map.len() >= self.capacity {
             // Full: drop what has expired; if nothing has, drop the oldest.
             // Both are O(n) but only run when the map is full.
             let ttl = self.ttl;
-            chats.retain(|_, e| now.saturating_duration_since(e.at) < ttl);
-            if chats.len() >= self.capacity
-                && let Some(oldest) = chats.iter().min_by_key(|(_, e)| e.at).map(|(k, _)| *k)
+            map.retain(|_, e| now.saturating_duration_since(e.at) < ttl);
+            if map.len() >= self.capacity
+                && let Some(oldest) = map.iter().min_by_key(|(_, e)| e.at).map(|(k, _)| *k)
             {
-                chats.remove(&oldest);
+                map.remove(&oldest);
             }
         }
-        chats.insert(chat, Entry { topic: topic.to_string(), at: now });
+        map.insert(
+            key,
+            Entry {
+                value: value.to_string(),
+                at: now,
+            },
+        );
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Entry>> {
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Entry>> {
         // A panic while holding the lock cannot leave the map inconsistent
         // (every write is a single insert or remove), so poison is ignored.
-        self.chats.lock().unwrap_or_else(|p| p.into_inner())
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -96,12 +146,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn remembers_per_chat_and_forgets_after_the_ttl() {
-        let m = Memory::new(10, Duration::from_secs(60));
+    fn remembers_per_key_and_forgets_after_the_ttl() {
+        let m = Recent::new(10, Duration::from_secs(60));
         let t0 = Instant::now();
-        m.remember_at(1, "sorafenib", t0);
-        m.remember_at(2, "tace", t0);
-        m.remember_at(1, "regorafenib", t0 + Duration::from_secs(10));
+        m.put(1, "sorafenib", t0);
+        m.put(2, "tace", t0);
+        m.put(1, "regorafenib", t0 + Duration::from_secs(10));
         let cases = [
             (1, 30, Some("regorafenib")),
             (2, 59, Some("tace")),
@@ -110,31 +160,58 @@ mod tests {
             (1, 70, None),
             (3, 0, None),
         ];
-        for (chat, secs, want) in cases {
-            let got = m.last_topic_at(chat, t0 + Duration::from_secs(secs));
-            assert_eq!(got.as_deref(), want, "chat {chat} at {secs}s");
+        for (key, secs, want) in cases {
+            let got = m.get(key, t0 + Duration::from_secs(secs));
+            assert_eq!(got.as_deref(), want, "key {key} at {secs}s");
         }
-        assert!(m.is_empty(), "expired entries are dropped when read");
+        assert_eq!(m.len(), 0, "expired entries are dropped when read");
     }
 
     #[test]
     fn stays_within_capacity_dropping_expired_then_oldest() {
-        let m = Memory::new(3, Duration::from_secs(60));
+        let m = Recent::new(3, Duration::from_secs(60));
         let t0 = Instant::now();
-        for chat in 0..3 {
-            m.remember_at(chat, "tace", t0 + Duration::from_secs(chat as u64));
+        for key in 0..3 {
+            m.put(key, "tace", t0 + Duration::from_secs(key as u64));
         }
-        m.remember_at(3, "rfa", t0 + Duration::from_secs(10));
+        m.put(3, "rfa", t0 + Duration::from_secs(10));
         assert_eq!(m.len(), 3);
-        assert_eq!(m.last_topic_at(0, t0 + Duration::from_secs(10)), None, "oldest dropped");
-        assert_eq!(m.last_topic_at(3, t0 + Duration::from_secs(10)).as_deref(), Some("rfa"));
-        m.remember_at(4, "pei", t0 + Duration::from_secs(100));
+        assert_eq!(
+            m.get(0, t0 + Duration::from_secs(10)),
+            None,
+            "oldest dropped"
+        );
+        assert_eq!(
+            m.get(3, t0 + Duration::from_secs(10)).as_deref(),
+            Some("rfa")
+        );
+        m.put(4, "pei", t0 + Duration::from_secs(100));
         assert_eq!(m.len(), 1, "all expired entries dropped at once");
-        // Updating a chat already present never evicts another.
-        let m = Memory::new(2, Duration::from_secs(60));
-        m.remember_at(1, "a", t0);
-        m.remember_at(2, "b", t0);
-        m.remember_at(1, "c", t0);
+        // Updating a key already present never evicts another.
+        let m = Recent::new(2, Duration::from_secs(60));
+        m.put(1, "a", t0);
+        m.put(2, "b", t0);
+        m.put(1, "c", t0);
         assert_eq!(m.len(), 2);
+    }
+
+    #[test]
+    fn topics_and_menu_pages_are_kept_apart() {
+        let m = Memory::default();
+        m.remember(7, "tace");
+        m.set_page(7, 42, "c:surgery");
+        assert_eq!(m.last_topic(7).as_deref(), Some("tace"));
+        assert_eq!(m.page(7, 42).as_deref(), Some("c:surgery"));
+        assert_eq!(m.page(7, 43), None);
+        m.offer(7, &["tace", "rfa"]);
+        let picks: Vec<_> = (0..4).map(|n| m.choice(7, n)).collect();
+        assert_eq!(picks, [None, Some("tace".into()), Some("rfa".into()), None]);
+        m.offer(7, &[]);
+        assert_eq!(m.choice(7, 1), None, "a reply without choices clears them");
+        assert_eq!(
+            m.last_topic(7).as_deref(),
+            Some("tace"),
+            "topics are kept apart"
+        );
     }
 }

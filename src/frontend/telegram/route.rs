@@ -1,45 +1,10 @@
-//! Which messages the bot answers, and as what: the commands it offers and
-//! the rules for private chats and groups. Pure (no I/O), so the rules are
+//! Which messages the bot answers, and as what: the rules for private
+//! chats and groups, and how a command is read. Pure (no I/O), so the rules are
 //! tested as a table; the handlers only act on the `Route` chosen here.
 
+use super::schema::Command;
 use teloxide::types::{MediaKind, Message, MessageKind};
 use teloxide::utils::command::BotCommands;
-
-/// The commands in the bot's menu (`setMyCommands`). Doc comments become
-/// the menu's descriptions.
-#[derive(BotCommands, Debug, Clone, PartialEq, Eq)]
-#[command(rename_rule = "lowercase", description = "Commands:")]
-pub enum Command {
-    /// Start, or open a topic from a link
-    Start(String),
-    /// How to ask, and what I can help with
-    Help,
-    /// Browse the topics
-    Topics,
-    /// Treatment by stage
-    Stages,
-    /// Which doctors treat liver cancer
-    Doctors,
-    /// Clinical trials
-    Trials,
-    /// Help getting through treatment
-    Support,
-    /// What this bot is and where its answers come from
-    About,
-}
-
-impl Command {
-    /// The topic a shortcut command answers (ids from `intents/`).
-    pub fn topic(&self) -> Option<&'static str> {
-        match self {
-            Command::Stages => Some("stage_overview"),
-            Command::Doctors => Some("doctors"),
-            Command::Trials => Some("clinical_trials"),
-            Command::Support => Some("support"),
-            _ => None,
-        }
-    }
-}
 
 /// What to do with a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +38,12 @@ impl<'a> Incoming<'a> {
             .reply_to_message()
             .and_then(|m| m.from.as_ref())
             .is_some_and(|u| u.id.0 == me_id);
-        Incoming { private: msg.chat.is_private(), text: msg.text(), media, reply_to_me }
+        Incoming {
+            private: msg.chat.is_private(),
+            text: msg.text(),
+            media,
+            reply_to_me,
+        }
     }
 }
 
@@ -89,7 +59,9 @@ pub fn route(msg: &Incoming, username: &str) -> Option<Route> {
         return match parsed {
             Parsed::Ours(c) => Some(Route::Command(c)),
             // "/foo" in a group may be for another bot; "/foo@us" is for us.
-            Parsed::Unknown { addressed } if msg.private || addressed => Some(Route::Command(Command::Help)),
+            Parsed::Unknown { addressed } if msg.private || addressed => {
+                Some(Route::Command(Command::Help))
+            }
             Parsed::Unknown { .. } | Parsed::Foreign => None,
         };
     }
@@ -103,7 +75,9 @@ pub fn route(msg: &Incoming, username: &str) -> Option<Route> {
 
 enum Parsed {
     Ours(Command),
-    Unknown { addressed: bool },
+    Unknown {
+        addressed: bool,
+    },
     /// `/cmd@other_bot`.
     Foreign,
 }
@@ -128,7 +102,9 @@ fn command(text: &str, username: &str) -> Option<Parsed> {
     };
     Some(match Command::parse(&line, username) {
         Ok(c) => Parsed::Ours(c),
-        Err(_) => Parsed::Unknown { addressed: bot.is_some() },
+        Err(_) => Parsed::Unknown {
+            addressed: bot.is_some(),
+        },
     })
 }
 
@@ -146,7 +122,11 @@ fn strip_mention(text: &str, username: &str) -> (String, bool) {
             !hit
         })
         .collect();
-    if found { (words.join(" "), true) } else { (text.to_string(), false) }
+    if found {
+        (words.join(" "), true)
+    } else {
+        (text.to_string(), false)
+    }
 }
 
 #[cfg(test)]
@@ -156,18 +136,38 @@ mod tests {
     const ME: &str = "liverline_bot";
 
     fn text(private: bool, reply_to_me: bool, t: &str) -> Option<Route> {
-        route(&Incoming { private, text: Some(t), media: false, reply_to_me }, ME)
+        route(
+            &Incoming {
+                private,
+                text: Some(t),
+                media: false,
+                reply_to_me,
+            },
+            ME,
+        )
     }
 
     #[test]
     fn private_chats_get_everything() {
         let cases = [
             ("what is tace", Some(Route::Text("what is tace".into()))),
-            ("/start", Some(Route::Command(Command::Start(String::new())))),
-            ("/start tace", Some(Route::Command(Command::Start("tace".into())))),
-            ("/START   tace  extra", Some(Route::Command(Command::Start("tace".into())))),
+            (
+                "/start",
+                Some(Route::Command(Command::Start(String::new()))),
+            ),
+            (
+                "/start tace",
+                Some(Route::Command(Command::Start("tace".into()))),
+            ),
+            (
+                "/START   tace  extra",
+                Some(Route::Command(Command::Start("tace".into()))),
+            ),
             ("/help me please", Some(Route::Command(Command::Help))),
-            ("/topics@LiverLine_Bot", Some(Route::Command(Command::Topics))),
+            (
+                "/topics@LiverLine_Bot",
+                Some(Route::Command(Command::Topics)),
+            ),
             ("/trials", Some(Route::Command(Command::Trials))),
             ("/tace", Some(Route::Command(Command::Help))),
             ("/help@other_bot", None),
@@ -183,15 +183,35 @@ mod tests {
         let cases = [
             (false, "what is tace", None),
             (false, "I read about @someone_else", None),
-            (false, "@liverline_bot what is tace?", Some(Route::Text("what is tace?".into()))),
-            (false, "what is tace, @LIVERLINE_BOT?", Some(Route::Text("what is tace,".into()))),
+            (
+                false,
+                "@liverline_bot what is tace?",
+                Some(Route::Text("what is tace?".into())),
+            ),
+            (
+                false,
+                "what is tace, @LIVERLINE_BOT?",
+                Some(Route::Text("what is tace,".into())),
+            ),
             (false, "@liverline_botx hi", None),
             (false, "/about", Some(Route::Command(Command::About))),
-            (false, "/about@liverline_bot", Some(Route::Command(Command::About))),
+            (
+                false,
+                "/about@liverline_bot",
+                Some(Route::Command(Command::About)),
+            ),
             (false, "/about@other_bot", None),
             (false, "/ban", None),
-            (false, "/ban@liverline_bot", Some(Route::Command(Command::Help))),
-            (true, "and its side effects?", Some(Route::Text("and its side effects?".into()))),
+            (
+                false,
+                "/ban@liverline_bot",
+                Some(Route::Command(Command::Help)),
+            ),
+            (
+                true,
+                "and its side effects?",
+                Some(Route::Text("and its side effects?".into())),
+            ),
         ];
         for (reply_to_me, t, want) in cases {
             assert_eq!(text(false, reply_to_me, t), want, "{t:?}");
@@ -200,19 +220,30 @@ mod tests {
 
     #[test]
     fn non_text_is_answered_where_the_bot_is_addressed() {
-        let media = |private, reply_to_me| route(&Incoming { private, text: None, media: true, reply_to_me }, ME);
+        let media = |private, reply_to_me| {
+            route(
+                &Incoming {
+                    private,
+                    text: None,
+                    media: true,
+                    reply_to_me,
+                },
+                ME,
+            )
+        };
         assert_eq!(media(true, false), Some(Route::NonText));
         assert_eq!(media(false, true), Some(Route::NonText));
         assert_eq!(media(false, false), None);
-        let service = Incoming { private: true, text: None, media: false, reply_to_me: false };
-        assert_eq!(route(&service, ME), None, "service messages are not questions");
-    }
-
-    #[test]
-    fn every_command_is_in_the_menu_and_shortcuts_name_topics() {
-        let menu: Vec<String> = Command::bot_commands().into_iter().map(|c| c.command).collect();
-        assert_eq!(menu, ["/start", "/help", "/topics", "/stages", "/doctors", "/trials", "/support", "/about"]);
-        let topics: Vec<_> = [Command::Stages, Command::Doctors, Command::Trials, Command::Support].iter().map(Command::topic).collect();
-        assert!(topics.iter().all(Option::is_some));
+        let service = Incoming {
+            private: true,
+            text: None,
+            media: false,
+            reply_to_me: false,
+        };
+        assert_eq!(
+            route(&service, ME),
+            None,
+            "service messages are not questions"
+        );
     }
 }

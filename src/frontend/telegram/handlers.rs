@@ -1,0 +1,358 @@
+//! The handlers the schema routes to: commands, questions, non-text
+//! messages, button presses and inline queries. Each builds a `Reply` with
+//! the engine, renders it (HTML parts and keyboard), sends it through the
+//! `Outbox`, and logs what was answered: kind, intent, confidence, time and
+//! a salted hash of the user id, never the text.
+
+use super::codec::{self, Action};
+use super::html;
+use super::keyboards::{self, Place};
+use super::memory::Memory;
+use super::outbox::Outbox;
+use super::schema::Command;
+use crate::engine::{Engine, Query};
+use crate::reply::{Kind, Reply};
+use std::hash::BuildHasher;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+use teloxide::prelude::*;
+use teloxide::types::{
+    InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText, Me,
+    ParseMode,
+};
+use teloxide::utils::command::BotCommands;
+
+pub type HandlerResult = anyhow::Result<()>;
+
+/// The bot's own words for `/about`. No medical claim.
+const ABOUT: &str = "liverline is a support-line assistant for people facing liver cancer treatment. It answers with \
+the words of one trusted source, the American Cancer Society guide \"Treating Liver Cancer\" (cancer.org), and names \
+the section and its medical review date. It is not a doctor and does not know your situation. It keeps no copy of \
+what you write.";
+/// The notice for a button whose data is forged, or stale after a content
+/// change.
+const STALE: &str = "Sorry, that button is out of date. Send /topics to see the current topics.";
+/// A button pressed under a message the bot can no longer reach.
+const NO_CHAT: &str = "Please open a private chat with me to see this topic.";
+/// Topics an empty inline query offers, to get people started.
+const STARTERS: [&str; 5] = [
+    "overview",
+    "stage_overview",
+    "doctors",
+    "clinical_trials",
+    "support",
+];
+/// Inline answer cards at most (Telegram allows 50).
+const MAX_CARDS: usize = 8;
+
+/// A command from the menu (or typed).
+pub async fn command(
+    cmd: Command,
+    msg: Message,
+    me: Me,
+    engine: Arc<Engine>,
+    out: Outbox,
+    memory: Arc<Memory>,
+) -> HandlerResult {
+    let started = Instant::now();
+    if cmd == Command::Topics {
+        let page = keyboards::menu(&engine);
+        let id = out
+            .send_plain(msg.chat.id, &page.text, page.keyboard)
+            .await?;
+        memory.set_page(msg.chat.id.0, id.0, "menu");
+        log_update("command", msg.from.as_ref().map(|u| u.id.0), None, started);
+        return Ok(());
+    }
+    let reply = match &cmd {
+        Command::Start(payload) => Some(payload.as_str())
+            .filter(|p| codec::is_id(p))
+            .and_then(|p| engine.topic(p))
+            .unwrap_or_else(|| engine.greeting()),
+        Command::Help => {
+            let mut reply = engine.help();
+            reply.lead = Some(format!(
+                "{}\n\n{}",
+                reply.lead.unwrap_or_default(),
+                Command::descriptions()
+            ));
+            reply
+        }
+        Command::About => {
+            let mut reply = engine.help();
+            reply.lead = Some(ABOUT.to_string());
+            reply
+        }
+        other => other
+            .topic()
+            .and_then(|id| engine.topic(id))
+            .unwrap_or_else(|| engine.help()),
+    };
+    respond(&out, &msg, &me, &memory, &reply, started).await
+}
+
+/// A question typed (in groups: addressed to the bot).
+pub async fn text(
+    text: String,
+    msg: Message,
+    me: Me,
+    engine: Arc<Engine>,
+    out: Outbox,
+    memory: Arc<Memory>,
+) -> HandlerResult {
+    let started = Instant::now();
+    let chat = msg.chat.id.0;
+    let last = memory.last_topic(chat);
+    let typed = text.trim().trim_end_matches(['.', '!', '?', ')']);
+    // As in the console: a number picks one of the choices just offered,
+    // and "more" after an answer shows the whole section.
+    let picked = typed
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| memory.choice(chat, n));
+    let more = typed.eq_ignore_ascii_case("more");
+    let reply = match (picked, last.as_deref().filter(|_| more)) {
+        (Some(id), _) => engine.topic(&id),
+        (None, Some(id)) => engine.more(id),
+        (None, None) => None,
+    };
+    let reply = reply.unwrap_or_else(|| {
+        engine.answer(&Query {
+            text: &text,
+            last_topic: last.as_deref(),
+        })
+    });
+    respond(&out, &msg, &me, &memory, &reply, started).await
+}
+
+/// A sticker, photo, voice message or file.
+pub async fn non_text(
+    msg: Message,
+    me: Me,
+    engine: Arc<Engine>,
+    out: Outbox,
+    memory: Arc<Memory>,
+) -> HandlerResult {
+    respond(&out, &msg, &me, &memory, &engine.non_text(), Instant::now()).await
+}
+
+/// A button press. Whatever the data, the query is answered exactly once,
+/// before anything slower happens, so the button stops spinning.
+pub async fn callback(
+    q: CallbackQuery,
+    me: Me,
+    engine: Arc<Engine>,
+    out: Outbox,
+    memory: Arc<Memory>,
+) -> HandlerResult {
+    let started = Instant::now();
+    let user = Some(q.from.id.0);
+    let action = match codec::decode(q.data.as_deref()) {
+        Ok(a) => a,
+        Err(why) => {
+            tracing::info!(update = "callback", invalid = why.as_str(), user = %user_hash(user), "refused button data");
+            return Ok(out.answer_callback(&q.id, Some(STALE)).await?);
+        }
+    };
+    let chat = q.message.as_ref().map(|m| m.chat().clone());
+    match &action {
+        Action::Menu | Action::Category(_) => {
+            show_page(&q, action.clone(), &engine, &out, &memory).await?;
+            log_update("callback", user, None, started);
+        }
+        Action::Topic(id) | Action::More(id) => {
+            let reply = if matches!(action, Action::More(_)) {
+                engine.more(id)
+            } else {
+                engine.topic(id)
+            };
+            let (Some(reply), Some(chat)) = (reply, chat) else {
+                let notice = if q.message.is_none() { NO_CHAT } else { STALE };
+                return Ok(out.answer_callback(&q.id, Some(notice)).await?);
+            };
+            out.answer_callback(&q.id, None).await?;
+            let place = place(chat.is_private(), &me);
+            out.send_html(
+                chat.id,
+                &html::parts(&reply),
+                keyboards::for_reply(&reply, place),
+                None,
+            )
+            .await?;
+            remember(&memory, chat.id, &reply);
+            log_update("callback", user, Some(&reply), started);
+        }
+    }
+    Ok(())
+}
+
+/// A `/topics` menu button: the menu message turns to the page asked for.
+async fn show_page(
+    q: &CallbackQuery,
+    action: Action,
+    engine: &Engine,
+    out: &Outbox,
+    memory: &Memory,
+) -> HandlerResult {
+    let key = codec::encode(&action).unwrap_or_default();
+    let page = match action {
+        Action::Category(file) => keyboards::category(engine, &file),
+        _ => Some(keyboards::menu(engine)),
+    };
+    let Some(page) = page else {
+        return Ok(out.answer_callback(&q.id, Some(STALE)).await?);
+    };
+    let chat = q.message.as_ref().map(|m| m.chat().id);
+    match (q.regular_message(), chat) {
+        (Some(m), _) => {
+            out.answer_callback(&q.id, None).await?;
+            // Telegram refuses an edit that changes nothing (a second tap on
+            // the page shown). What the bot last set is authoritative: the
+            // message in a callback can be a stale copy after a double tap.
+            let same = match memory.page(m.chat.id.0, m.id.0) {
+                Some(shown) => shown == key,
+                None => {
+                    m.text() == Some(page.text.trim()) && m.reply_markup() == Some(&page.keyboard)
+                }
+            };
+            if !same {
+                out.edit_plain(m.chat.id, m.id, &page.text, page.keyboard)
+                    .await?;
+                memory.set_page(m.chat.id.0, m.id.0, &key);
+            }
+        }
+        // The menu message is too old to edit: a fresh menu instead.
+        (None, Some(chat)) => {
+            out.answer_callback(&q.id, None).await?;
+            let id = out.send_plain(chat, &page.text, page.keyboard).await?;
+            memory.set_page(chat.0, id.0, &key);
+        }
+        (None, None) => out.answer_callback(&q.id, Some(NO_CHAT)).await?,
+    }
+    Ok(())
+}
+
+/// `@bot question` in any chat: answer cards to share.
+pub async fn inline(q: InlineQuery, me: Me, engine: Arc<Engine>, out: Outbox) -> HandlerResult {
+    let started = Instant::now();
+    let query = q.query.trim();
+    let replies: Vec<Reply> = if query.is_empty() {
+        STARTERS.iter().filter_map(|id| engine.topic(id)).collect()
+    } else {
+        let reply = engine.answer(&Query::new(query));
+        match reply.kind {
+            // Several topics fit: a card for each, the person picks one.
+            Kind::Clarify => reply
+                .choices
+                .iter()
+                .filter_map(|c| engine.topic(&c.intent))
+                .collect(),
+            _ => vec![reply],
+        }
+    };
+    let mut seen = Vec::new();
+    let cards: Vec<InlineQueryResult> = replies
+        .iter()
+        .filter(|r| {
+            let id = card_id(r);
+            let fresh = !seen.contains(&id);
+            seen.push(id);
+            fresh
+        })
+        .take(MAX_CARDS)
+        .map(|r| card(r, me.username()))
+        .collect();
+    out.answer_inline(&q.id, cards).await?;
+    log_update("inline", Some(q.from.id.0), replies.first(), started);
+    Ok(())
+}
+
+fn card(reply: &Reply, username: &str) -> InlineQueryResult {
+    let content = InputMessageContentText::new(html::single(reply)).parse_mode(ParseMode::Html);
+    let mut article = InlineQueryResultArticle::new(
+        card_id(reply),
+        html::title(reply),
+        InputMessageContent::Text(content),
+    )
+    .description(html::description(reply));
+    if let Some(k) = keyboards::for_card(username, reply.intent.as_deref()) {
+        article = article.reply_markup(k);
+    }
+    InlineQueryResult::Article(article)
+}
+
+/// A result id (1-64 bytes, unique in one answer): the topic or the kind.
+fn card_id(reply: &Reply) -> String {
+    reply
+        .intent
+        .clone()
+        .filter(|id| codec::is_id(id))
+        .unwrap_or_else(|| reply.kind.as_str().to_string())
+}
+
+/// Sends a reply to a message's chat: HTML parts, buttons under the last;
+/// in groups, as a reply to the message that asked.
+async fn respond(
+    out: &Outbox,
+    msg: &Message,
+    me: &Me,
+    memory: &Memory,
+    reply: &Reply,
+    started: Instant,
+) -> HandlerResult {
+    let private = msg.chat.is_private();
+    let reply_to = (!private).then_some(msg.id);
+    out.send_html(
+        msg.chat.id,
+        &html::parts(reply),
+        keyboards::for_reply(reply, place(private, me)),
+        reply_to,
+    )
+    .await?;
+    remember(memory, msg.chat.id, reply);
+    log_update(
+        "message",
+        msg.from.as_ref().map(|u| u.id.0),
+        Some(reply),
+        started,
+    );
+    Ok(())
+}
+
+fn place(private: bool, me: &Me) -> Place<'_> {
+    if private {
+        Place::Private
+    } else {
+        Place::Group {
+            username: me.username(),
+        }
+    }
+}
+
+/// An answer becomes the chat's last topic, for follow-ups; the choices a
+/// reply offers can be picked by number.
+fn remember(memory: &Memory, chat: ChatId, reply: &Reply) {
+    if let (Kind::Answer | Kind::PersonalAdvice, Some(id)) = (reply.kind, &reply.intent) {
+        memory.remember(chat.0, id);
+    }
+    let ids: Vec<&str> = reply.choices.iter().map(|c| c.intent.as_str()).collect();
+    memory.offer(chat.0, &ids);
+}
+
+fn log_update(update: &'static str, user: Option<u64>, reply: Option<&Reply>, started: Instant) {
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let kind = reply.map_or("menu", |r| r.kind.as_str());
+    let intent = reply.and_then(|r| r.intent.as_deref()).unwrap_or("-");
+    let confidence = reply.map_or(0.0, |r| r.confidence);
+    tracing::info!(update, kind, intent, confidence, ms = format!("{ms:.1}"), user = %user_hash(user), "answered");
+}
+
+/// A user id as the logs show it: hashed with a salt drawn at start-up, so
+/// one process's lines can be correlated but no id can be recovered.
+pub fn user_hash(user: Option<u64>) -> String {
+    static SALT: OnceLock<std::collections::hash_map::RandomState> = OnceLock::new();
+    match user {
+        Some(id) => format!("{:016x}", SALT.get_or_init(Default::default).hash_one(id)),
+        None => "-".into(),
+    }
+}
