@@ -5,9 +5,11 @@ use clap::{Parser, Subcommand};
 use liverline::config::Config;
 use liverline::content::{self, Content};
 use liverline::engine::{Engine, Query};
-use liverline::frontend::console;
+use liverline::frontend::{console, telegram};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// liverline: answers about treating liver cancer from the American Cancer
 /// Society guide. Not medical advice.
@@ -43,11 +45,12 @@ enum Command {
         /// Case files or folders of *.jsonl files.
         files: Vec<PathBuf>,
         /// Try a threshold or weight: KEY=VALUE (min_score, clarify_ratio,
-        /// sure_score, oos_ratio, len_ref, w_example, w_profile, w_assoc, w_keyword).
+        /// sure_score, oos_ratio, len_ref, w_example, w_profile, w_assoc, w_keyword,
+        /// w_logistic).
         #[arg(long)]
         tune: Vec<String>,
     },
-    /// Run the Telegram bot.
+    /// Run the Telegram bot (long polling; needs TELOXIDE_TOKEN or telegram.token).
     Telegram,
 }
 
@@ -93,13 +96,63 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Some(Command::Eval { files, .. }) => return eval(&engine, &files),
-        Some(Command::Telegram) => {
-            anyhow::bail!("the Telegram front-end is not part of this build yet")
-        }
+        Some(Command::Telegram) => telegram(&config, engine)?,
+        // The default: the bot when a token is configured, else the console.
+        None if config.has_token() => telegram(&config, engine)?,
         Some(Command::Chat) | None => console::chat(&engine)?,
         Some(Command::Check) => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the Telegram bot until Ctrl-C or SIGTERM.
+fn telegram(config: &Config, engine: Engine) -> anyhow::Result<()> {
+    let token = config
+        .token
+        .as_ref()
+        .filter(|_| config.has_token())
+        .context("no Telegram bot token: set TELOXIDE_TOKEN or telegram.token in the config")?;
+    init_logs(&config.log_level);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let bot = telegram::bot(token, config.api_url.as_deref())?;
+        let options = telegram::Options {
+            throttle: config.throttle,
+            ..telegram::Options::default()
+        };
+        telegram::run(bot, Arc::new(engine), options, telegram::shutdown_signal()).await
+    })
+}
+
+/// Logs go to stderr. teloxide's and the HTTP stack's own lines are off
+/// unless the filter names them: some carry update contents (message text)
+/// or request URLs (the token).
+fn init_logs(level: &str) {
+    let mut directives = level.to_string();
+    for quiet in [
+        "teloxide=off",
+        "teloxide_core=off",
+        "reqwest=warn",
+        "hyper=warn",
+        "hyper_util=warn",
+    ] {
+        let target = quiet.split('=').next().unwrap_or_default();
+        if !level.split(',').any(|d| d.trim_start().starts_with(target)) {
+            directives.push(',');
+            directives.push_str(quiet);
+        }
+    }
+    let filter = tracing_subscriber::EnvFilter::try_new(&directives).unwrap_or_else(|_| {
+        eprintln!("liverline: invalid log.level {level:?}; using \"info\"");
+        tracing_subscriber::EnvFilter::new("info,teloxide=off,teloxide_core=off")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
 }
 
 fn load(dir: Option<&Path>) -> anyhow::Result<Content> {
