@@ -158,7 +158,7 @@ fn init_logs(level: &str) {
 fn load(dir: Option<&Path>) -> anyhow::Result<Content> {
     let result = match dir {
         Some(d) => content::load_dir(d),
-        None => content::embedded(),
+        None => content::embedded_for_startup(),
     };
     result.map_err(|problems| {
         for p in &problems {

@@ -8,9 +8,17 @@ use unicode_normalization::char::is_combining_mark;
 /// "wont"), turns every other character that is not an ASCII letter or digit
 /// into a space, and folds spaces. Other scripts and emoji fold away.
 pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    if text.is_ascii() {
+        // Nothing to decompose: the common case, and a hot path.
+        return fold_chars(text.chars());
+    }
+    fold_chars(text.nfkd().filter(|c| !is_combining_mark(*c)))
+}
+
+fn fold_chars(chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::new();
     let mut space = true;
-    for c in text.nfkd().filter(|c| !is_combining_mark(*c)) {
+    for c in chars {
         if matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02bc}' | '`') {
             continue;
         }

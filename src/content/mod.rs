@@ -93,6 +93,14 @@ pub fn embedded() -> Result<Content, Vec<Problem>> {
     build(&embedded_files(), None)
 }
 
+/// The shipped content, parsed only: for start-up. The test suite and
+/// `liverline check` prove the embedded files pass `check` (the binary
+/// carries exactly those files), so start-up need not repeat it; a content
+/// folder given at run time is always checked (`load_dir`).
+pub fn embedded_for_startup() -> Result<Content, Vec<Problem>> {
+    parse(&embedded_files())
+}
+
 /// Loads a content folder, parsed and checked.
 pub fn load_dir(dir: &Path) -> Result<Content, Vec<Problem>> {
     let (files, source) = read_dir(dir).map_err(|e| {

@@ -68,9 +68,17 @@ impl Engine {
     }
 
     pub fn with_tuning(content: Content, tuning: Tuning) -> Engine {
-        let norm = Normalizer::new(&content);
-        let classifier = Classifier::new(&content, &norm, tuning.weights);
-        let safety = Safety::new(&content.screens);
+        // The screens compile on a second thread while the matcher learns:
+        // both are pure, so the result is the same, only start-up is shorter.
+        let (norm, classifier, safety) = std::thread::scope(|scope| {
+            let safety = scope.spawn(|| Safety::new(&content.screens));
+            let norm = Normalizer::new(&content);
+            let classifier = Classifier::new(&content, &norm, tuning.weights);
+            let safety = safety
+                .join()
+                .unwrap_or_else(|_| Safety::new(&content.screens));
+            (norm, classifier, safety)
+        });
         let broad_terms = content
             .intents
             .iter()

@@ -52,8 +52,8 @@ pub struct Normalizer {
     /// Every word the content knows, folded.
     known: HashSet<String>,
     /// Words spelling may be corrected to, with how often the content uses
-    /// them, bucketed by first letter.
-    targets: HashMap<u8, Vec<(String, u32)>>,
+    /// them, bucketed by first letter and length.
+    targets: HashMap<(u8, usize), Vec<(String, u32)>>,
     stop: HashSet<&'static str>,
     stemmer: Stemmer,
     /// Stems of every word the content knows, computed once.
@@ -114,10 +114,10 @@ impl Normalizer {
                 known.extend(fold(&r.excerpt).split(' ').map(String::from));
             }
         }
-        let mut targets: HashMap<u8, Vec<(String, u32)>> = HashMap::new();
+        let mut targets: HashMap<(u8, usize), Vec<(String, u32)>> = HashMap::new();
         for (word, n) in counts {
             targets
-                .entry(word.as_bytes()[0])
+                .entry((word.as_bytes()[0], word.len()))
                 .or_default()
                 .push((word, n));
         }
@@ -225,14 +225,13 @@ impl Normalizer {
             return word.to_string();
         }
         let max = if len >= 8 { 2 } else { 1 };
-        let Some(candidates) = self.targets.get(&word.as_bytes()[0]) else {
-            return word.to_string();
-        };
+        let first = word.as_bytes()[0];
+        let candidates = (len.saturating_sub(max)..=len + max)
+            .filter_map(|l| self.targets.get(&(first, l)))
+            .flatten();
         // Closest first; then a same-length word (a slip of one letter);
         // then the word the content uses most.
         candidates
-            .iter()
-            .filter(|(cand, _)| cand.len().abs_diff(len) <= max)
             .map(|(cand, n)| {
                 (
                     strsim::osa_distance(word, cand),

@@ -11,6 +11,17 @@ use liverline::content::{
 use liverline::reply::Kind;
 
 #[test]
+fn the_start_up_content_is_the_checked_content() {
+    let started = liverline::content::embedded_for_startup().expect("parses");
+    let checked = liverline::content::embedded().expect("passes check");
+    assert_eq!(started.intents.len(), checked.intents.len());
+    assert_eq!(
+        format!("{:?}", started.intents),
+        format!("{:?}", checked.intents)
+    );
+}
+
+#[test]
 fn shipped_content_passes_check() {
     let out = run(&["check"], None);
     assert!(
