@@ -32,8 +32,7 @@ impl Engine {
             Decision::Greeting => self.greeting(),
             Decision::Help => self.help(),
             Decision::Fallback => {
-                let mut r = self.framed(Kind::Fallback, &framing.fallback);
-                r.lead = Some(format!("{}\n\n{}", framing.fallback, self.topics_line()));
+                let mut r = self.with_topics(Kind::Fallback, &framing.fallback);
                 r.suggestions = suggestions;
                 r
             }

@@ -225,23 +225,16 @@ impl Engine {
     }
 
     pub fn help(&self) -> Reply {
-        let mut reply = self.framed(Kind::Help, &self.content.framing.help);
-        reply.lead = Some(format!(
-            "{}\n\n{}",
-            self.content.framing.help,
-            self.topics_line()
-        ));
-        reply
+        self.with_topics(Kind::Help, &self.content.framing.help)
     }
 
     pub fn greeting(&self) -> Reply {
-        let mut reply = self.framed(Kind::Greeting, &self.content.framing.greeting);
-        reply.lead = Some(format!(
-            "{}\n\n{}",
-            self.content.framing.greeting,
-            self.topics_line()
-        ));
-        reply
+        self.with_topics(Kind::Greeting, &self.content.framing.greeting)
+    }
+
+    /// The bot's own words, then the topics it can help with.
+    pub(super) fn with_topics(&self, kind: Kind, text: &str) -> Reply {
+        self.framed(kind, &format!("{text}\n\n{}", self.topics_line()))
     }
 
     /// Answer topics of one browsing category, in content order.
