@@ -92,7 +92,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if json {
                 println!("{}", liverline::reply::json_line(&q, &reply));
             } else {
-                println!("{}", liverline::reply::plain(&reply));
+                println!(
+                    "{}",
+                    console::for_terminal(&liverline::reply::plain(&reply))
+                );
             }
         }
         Some(Command::Eval { files, .. }) => return eval(&engine, &files),

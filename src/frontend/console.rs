@@ -3,7 +3,7 @@
 
 use crate::engine::{Engine, Query};
 use crate::reply::{Kind, Reply, json_line, plain};
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 
 /// What the chat remembers between lines: the last topic and the numbered
 /// choices it just offered.
@@ -58,10 +58,23 @@ impl Session {
     }
 }
 
+/// A reply for a person at a terminal: wrapped at word boundaries to the
+/// terminal's width; unchanged when the output is not a terminal.
+pub fn for_terminal(text: &str) -> String {
+    if !std::io::stdout().is_terminal() {
+        return text.to_string();
+    }
+    let width = textwrap::termwidth().clamp(40, 100);
+    text.lines()
+        .map(|l| textwrap::fill(l, width))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Interactive chat on a terminal (rustyline); on a pipe it reads lines.
 pub fn chat(engine: &Engine) -> anyhow::Result<()> {
     let mut session = Session::default();
-    println!("{}", plain(&engine.greeting()));
+    println!("{}", for_terminal(&plain(&engine.greeting())));
     println!(
         "\n(Type a question. A number picks a choice; \"more\" shows the whole section; Ctrl-D quits.)"
     );
@@ -77,7 +90,7 @@ pub fn chat(engine: &Engine) -> anyhow::Result<()> {
                 }
                 let _ = editor.add_history_entry(line.as_str());
                 let reply = session.reply(engine, &line);
-                println!("\n{}", plain(&reply));
+                println!("\n{}", for_terminal(&plain(&reply)));
             }
             Err(
                 rustyline::error::ReadlineError::Interrupted | rustyline::error::ReadlineError::Eof,
