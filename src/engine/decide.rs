@@ -11,6 +11,8 @@ use crate::safety::Findings;
 /// favours the last topic's family. Chosen with `liverline eval
 /// tests/golden/followups.jsonl`.
 const CONTEXT_BOOST: f32 = 2.0;
+/// Messages of at most this many words are short questions.
+const SHORT_MESSAGE: usize = 8;
 /// How many candidates a clarify reply offers at most.
 const MAX_CHOICES: usize = 4;
 
@@ -104,6 +106,15 @@ impl Engine {
         let Some(top) = ranked.first() else {
             return Decision::Fallback;
         };
+        // A short question about something the content never mentions
+        // ("what does a high bilirubin mean?") matched only loosely: what
+        // matched is incidental, so nothing in the guide answers it.
+        if message.unknown > 0
+            && message.words.len() <= SHORT_MESSAGE
+            && top.score < self.tuning.unknown_sure * scale
+        {
+            return Decision::Fallback;
+        }
         if top.score < min_score {
             return Decision::Fallback;
         }
@@ -208,6 +219,7 @@ impl Engine {
         let residual = Normalized {
             words: message.words.clone(),
             terms,
+            unknown: message.unknown,
         };
         self.classifier
             .rank(&residual)

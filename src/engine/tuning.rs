@@ -20,6 +20,9 @@ pub struct Tuning {
     /// Messages with more known words than this get proportionally lower
     /// thresholds (by the square root of the ratio).
     pub len_ref: f32,
+    /// A short message with a word the content never uses needs a match
+    /// this strong, or it falls back.
+    pub unknown_sure: f32,
     pub weights: Weights,
 }
 
@@ -31,6 +34,7 @@ impl Default for Tuning {
             sure_score: 0.45,
             len_ref: 4.0,
             oos_ratio: 0.8,
+            unknown_sure: 0.45,
             weights: Weights::default(),
         }
     }
@@ -52,6 +56,7 @@ impl Tuning {
             "sure_score" => &mut self.sure_score,
             "len_ref" => &mut self.len_ref,
             "oos_ratio" => &mut self.oos_ratio,
+            "unknown_sure" => &mut self.unknown_sure,
             "w_example" => &mut self.weights.example,
             "w_profile" => &mut self.weights.profile,
             "w_assoc" => &mut self.weights.association,

@@ -37,6 +37,9 @@ pub struct Normalized {
     pub words: Vec<String>,
     /// Stemmed content terms, in order (stop words removed).
     pub terms: Vec<String>,
+    /// Words of four letters or more that nothing in the content uses, even
+    /// after spelling correction ("bilirubin", "texas").
+    pub unknown: usize,
 }
 
 impl Normalized {
@@ -174,7 +177,19 @@ impl Normalizer {
             })
             .map(|w| self.stem(w))
             .collect();
-        Normalized { words, terms }
+        let unknown = words
+            .iter()
+            .filter(|w| {
+                w.len() >= 4
+                    && w.bytes().all(|b| b.is_ascii_alphabetic())
+                    && !self.known.contains(w.as_str())
+            })
+            .count();
+        Normalized {
+            words,
+            terms,
+            unknown,
+        }
     }
 
     /// The stem of one folded word, as terms are stemmed. A few words whose
