@@ -99,8 +99,10 @@ impl Running {
                 "Bot API violations: {:?}",
                 a.violations
             );
+            // Polling acknowledges by offset (a webhook by its HTTP answer).
+            let polled = a.calls.iter().any(|c| c.method == "getUpdates");
             assert!(
-                a.confirmed > a.last_update_id(),
+                !polled || a.confirmed > a.last_update_id(),
                 "every update acknowledged: {} <= {}",
                 a.confirmed,
                 a.last_update_id()
