@@ -245,6 +245,8 @@ fn webhook(raw: RawWebhook) -> Result<Option<Webhook>, (&'static str, String)> {
     let url: url::Url = url
         .parse()
         .map_err(|e| ("url", format!("webhook.url: {e}")))?;
+    // Telegram calls only https:// webhooks; plain http is allowed for a
+    // self-hosted Bot API server on the same machine.
     if url.scheme() != "https" && url.host_str() != Some("127.0.0.1") {
         return Err(("url", "webhook.url must be an https:// address".into()));
     }
@@ -306,6 +308,9 @@ mod tests {
             .join("\n");
         parse(text).expect("as shipped");
         parse(&uncommented).expect("with every key set");
+        // Every value shown is also valid, not only well-typed.
+        let cfg = load_text(&uncommented).expect("every documented value is valid");
+        assert!(cfg.webhook.is_some() && cfg.http_listen.is_some() && cfg.admins.len() == 1);
     }
 
     #[test]

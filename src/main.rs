@@ -234,6 +234,9 @@ fn init_logs(level: &str) {
         "reqwest=warn",
         "hyper=warn",
         "hyper_util=warn",
+        // The webhook server's request traces (paths, headers) stay off too.
+        "tower_http=warn",
+        "axum=warn",
     ] {
         let target = quiet.split('=').next().unwrap_or_default();
         if !level.split(',').any(|d| d.trim_start().starts_with(target)) {

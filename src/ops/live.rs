@@ -67,3 +67,32 @@ impl Live {
         Ok(self.version.fetch_add(1, Ordering::Relaxed) + 1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live(dir: Option<PathBuf>) -> Live {
+        let content = content::embedded_for_startup().expect("shipped content");
+        Live::new(Arc::new(Engine::new(content)), dir, Tuning::default())
+    }
+
+    #[test]
+    fn a_refused_reload_keeps_the_engine_and_the_version() {
+        let built_in = live(None);
+        let before = built_in.engine();
+        assert!(matches!(built_in.reload(), Err(Refused::NoFolder)));
+        let missing = live(Some(PathBuf::from("/nonexistent/liverline-content")));
+        match missing.reload() {
+            Err(Refused::Problems(p)) => assert!(p[0].message.contains("cannot read content")),
+            other => panic!("{other:?}"),
+        }
+        for l in [&built_in, &missing] {
+            assert_eq!(l.version(), 1);
+        }
+        assert!(
+            Arc::ptr_eq(&before, &built_in.engine()),
+            "the same engine serves on"
+        );
+    }
+}
