@@ -4,6 +4,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// Telegram's own Bot API server.
@@ -18,6 +19,52 @@ struct RawConfig {
     telegram: RawTelegram,
     #[serde(default)]
     log: RawLog,
+    #[serde(default)]
+    webhook: RawWebhook,
+    #[serde(default)]
+    http: RawHttp,
+    #[serde(default)]
+    admin: RawAdmin,
+    #[serde(default)]
+    flood: RawFlood,
+    #[serde(default)]
+    analytics: RawAnalytics,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWebhook {
+    url: Option<String>,
+    listen: Option<String>,
+    secret_token: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    listen: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAdmin {
+    #[serde(default)]
+    user_ids: Vec<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFlood {
+    per_minute: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnalytics {
+    enabled: Option<bool>,
+    path: Option<PathBuf>,
+    keep_unanswered_text: Option<bool>,
+    retention_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,7 +99,45 @@ pub struct Config {
     pub throttle: bool,
     /// tracing filter, e.g. "info" or "liverline=debug".
     pub log_level: String,
+    /// Webhook mode instead of long polling.
+    pub webhook: Option<Webhook>,
+    /// Where /healthz and /metrics are served in polling mode.
+    pub http_listen: Option<SocketAddr>,
+    /// Telegram user ids allowed /reload and /stats.
+    pub admins: Vec<u64>,
+    /// Messages a user may send in a minute before being asked to slow down.
+    pub flood_per_minute: u32,
+    /// The editors' report database; `None` when analytics are off.
+    pub analytics: Option<Analytics>,
+    /// The database `liverline report` reads (`analytics.path`, on or off).
+    pub analytics_path: PathBuf,
 }
+
+/// `[webhook]`: Telegram calls `url`; the bot listens on `listen`.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub url: url::Url,
+    pub listen: SocketAddr,
+    /// Telegram sends it back in `X-Telegram-Bot-Api-Secret-Token`.
+    pub secret_token: SecretString,
+}
+
+/// `[analytics]`, when enabled.
+#[derive(Debug, Clone)]
+pub struct Analytics {
+    pub path: PathBuf,
+    /// Keep the text of fallback and clarify questions (never with a user).
+    pub keep_unanswered_text: bool,
+    pub retention_days: u32,
+}
+
+/// Default inbound limit per user: a person typing fast sends a few
+/// messages a minute; 20 is a script or a stuck key.
+pub const DEFAULT_FLOOD_PER_MINUTE: u32 = 20;
+/// Default days unanswered question texts are kept.
+pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+/// Default analytics database file.
+pub const DEFAULT_ANALYTICS_PATH: &str = "liverline-analytics.sqlite3";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -76,20 +161,47 @@ impl Config {
         path: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let raw = match path {
+        let (raw, text) = match path {
             Some(p) => {
                 let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
                     path: p.display().to_string(),
                     source,
                 })?;
-                parse(&text).map_err(|(line, message)| ConfigError::Invalid {
+                let raw = parse(&text).map_err(|(line, message)| ConfigError::Invalid {
                     path: p.display().to_string(),
                     line,
                     message,
-                })?
+                })?;
+                (raw, text)
             }
-            None => RawConfig::default(),
+            None => (RawConfig::default(), String::new()),
         };
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            path: path.map(|p| p.display().to_string()).unwrap_or_default(),
+            line: line_of(&text, key),
+            message,
+        };
+        let webhook = webhook(raw.webhook).map_err(|(k, m)| invalid(k, m))?;
+        let http_listen = raw
+            .http
+            .listen
+            .map(|a| address(&a))
+            .transpose()
+            .map_err(|m| invalid("listen", m))?;
+        let flood_per_minute = raw.flood.per_minute.unwrap_or(DEFAULT_FLOOD_PER_MINUTE);
+        if flood_per_minute == 0 {
+            return Err(invalid(
+                "per_minute",
+                "flood.per_minute must be at least 1".into(),
+            ));
+        }
+        let a = raw.analytics;
+        let analytics_path = a.path.unwrap_or_else(|| DEFAULT_ANALYTICS_PATH.into());
+        let analytics = a.enabled.unwrap_or(false).then(|| Analytics {
+            path: analytics_path.clone(),
+            keep_unanswered_text: a.keep_unanswered_text.unwrap_or(false),
+            retention_days: a.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS),
+        });
         let token = env("TELOXIDE_TOKEN")
             .or(raw.telegram.token)
             .filter(|t| !t.trim().is_empty());
@@ -102,6 +214,12 @@ impl Config {
             api_url,
             throttle: raw.telegram.throttle.unwrap_or(true),
             log_level: raw.log.level.unwrap_or_else(|| "info".into()),
+            webhook,
+            http_listen,
+            admins: raw.admin.user_ids,
+            flood_per_minute,
+            analytics,
+            analytics_path,
         })
     }
 
@@ -110,6 +228,56 @@ impl Config {
             .as_ref()
             .is_some_and(|t| !t.expose_secret().is_empty())
     }
+}
+
+/// `[webhook]`: all three keys or none; errors name the key at fault.
+fn webhook(raw: RawWebhook) -> Result<Option<Webhook>, (&'static str, String)> {
+    let (url, listen, secret) = match (raw.url, raw.listen, raw.secret_token) {
+        (None, None, None) => return Ok(None),
+        (Some(u), Some(l), Some(s)) => (u, l, s),
+        _ => {
+            return Err((
+                "[webhook]",
+                "webhook needs url, listen and secret_token together".into(),
+            ));
+        }
+    };
+    let url: url::Url = url
+        .parse()
+        .map_err(|e| ("url", format!("webhook.url: {e}")))?;
+    // Telegram calls only https:// webhooks; plain http is allowed for a
+    // self-hosted Bot API server on the same machine.
+    if url.scheme() != "https" && url.host_str() != Some("127.0.0.1") {
+        return Err(("url", "webhook.url must be an https:// address".into()));
+    }
+    // Telegram's rule for secret tokens (teloxide panics on any other).
+    let ok = (1..=256).contains(&secret.len())
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if !ok {
+        return Err((
+            "secret_token",
+            "webhook.secret_token must be 1-256 of A-Z, a-z, 0-9, _ and -".into(),
+        ));
+    }
+    Ok(Some(Webhook {
+        url,
+        listen: address(&listen).map_err(|m| ("listen", m))?,
+        secret_token: SecretString::from(secret),
+    }))
+}
+
+fn address(text: &str) -> Result<SocketAddr, String> {
+    text.parse()
+        .map_err(|_| format!("{text:?} is not an address:port such as 127.0.0.1:8080"))
+}
+
+/// The line a key is set on, for messages about values (1 if not found).
+fn line_of(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(key))
+        .map_or(1, |i| i + 1)
 }
 
 fn parse(text: &str) -> Result<RawConfig, (usize, String)> {
@@ -140,6 +308,9 @@ mod tests {
             .join("\n");
         parse(text).expect("as shipped");
         parse(&uncommented).expect("with every key set");
+        // Every value shown is also valid, not only well-typed.
+        let cfg = load_text(&uncommented).expect("every documented value is valid");
+        assert!(cfg.webhook.is_some() && cfg.http_listen.is_some() && cfg.admins.len() == 1);
     }
 
     #[test]
@@ -157,5 +328,46 @@ mod tests {
         .unwrap();
         assert!(cfg.has_token());
         assert!(!format!("{cfg:?}").contains("SECRET"));
+    }
+
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("liverline-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!(
+            "{:x}.toml",
+            text.len() * 31 + text.bytes().map(usize::from).sum::<usize>()
+        ));
+        std::fs::write(&path, text).unwrap();
+        Config::load(Some(&path), |_| None)
+    }
+
+    #[test]
+    fn operations_keys_have_defaults_and_are_validated() {
+        let cfg = load_text("").unwrap();
+        assert!(cfg.webhook.is_none() && cfg.http_listen.is_none() && cfg.analytics.is_none());
+        assert_eq!(cfg.flood_per_minute, DEFAULT_FLOOD_PER_MINUTE);
+        let cfg = load_text("[analytics]\nenabled = true\n[admin]\nuser_ids = [7]\n").unwrap();
+        let a = cfg.analytics.unwrap();
+        assert!(!a.keep_unanswered_text);
+        assert_eq!(a.retention_days, DEFAULT_RETENTION_DAYS);
+        assert_eq!(cfg.admins, [7]);
+        let hook = "[webhook]\nurl = \"https://bot.example.org/tg\"\nlisten = \"127.0.0.1:8443\"\nsecret_token = \"s3cr3t_XYZ\"\n";
+        let cfg = load_text(hook).unwrap();
+        assert!(
+            !format!("{cfg:?}").contains("s3cr3t"),
+            "the secret never prints"
+        );
+        for (bad, line) in [
+            ("[webhook]\nurl = \"https://x.org\"\n", 1),
+            (&hook.replace("s3cr3t_XYZ", "bad secret!") as &str, 4),
+            (&hook.replace("https", "http"), 2),
+            ("[http]\nlisten = \"8080\"\n", 2),
+            ("[flood]\nper_minute = 0\n", 2),
+        ] {
+            match load_text(bad) {
+                Err(ConfigError::Invalid { line: l, .. }) => assert_eq!(l, line, "{bad}"),
+                other => panic!("{bad} gave {other:?}"),
+            }
+        }
     }
 }

@@ -17,6 +17,7 @@ pub mod engine;
 pub mod eval;
 pub mod frontend;
 pub mod nlu;
+pub mod ops;
 pub mod reply;
 pub mod safety;
 pub mod text;

@@ -4,8 +4,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use liverline::config::Config;
 use liverline::content::{self, Content};
-use liverline::engine::{Engine, Query};
+use liverline::engine::{Engine, Query, Tuning};
 use liverline::frontend::{console, telegram};
+use liverline::ops::Ops;
+use liverline::ops::analytics::{self, Recorder, Store};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -50,8 +52,28 @@ enum Command {
         #[arg(long)]
         tune: Vec<String>,
     },
-    /// Run the Telegram bot (long polling; needs TELOXIDE_TOKEN or telegram.token).
+    /// Run the Telegram bot (long polling, or a webhook with [webhook];
+    /// needs TELOXIDE_TOKEN or telegram.token).
     Telegram,
+    /// The editors' report from the analytics database: replies by kind,
+    /// top intents, fallback rate, unanswered questions.
+    Report {
+        /// First day (YYYY-MM-DD, UTC). Default: `--days` before --to.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD, UTC). Default: today.
+        #[arg(long)]
+        to: Option<String>,
+        /// The period's length in days when --from is not given.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// How many intents and questions to list.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// The database (default: analytics.path from the config).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -71,7 +93,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(Command::Check) = cli.command {
         return Ok(check(content_dir.as_deref()));
     }
-    let mut tuning = liverline::engine::Tuning::default();
+    if let Some(Command::Report {
+        from,
+        to,
+        days,
+        top,
+        db,
+    }) = cli.command
+    {
+        let db = db.unwrap_or(config.analytics_path.clone());
+        return report(&db, from, to, days, top);
+    }
+    let mut tuning = Tuning::default();
     if let Some(Command::Eval { tune, .. }) = &cli.command {
         for t in tune {
             tuning.set(t).map_err(anyhow::Error::msg)?;
@@ -99,17 +132,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Some(Command::Eval { files, .. }) => return eval(&engine, &files),
-        Some(Command::Telegram) => telegram(&config, engine)?,
+        Some(Command::Telegram) => telegram(&config, engine, content_dir, tuning)?,
         // The default: the bot when a token is configured, else the console.
-        None if config.has_token() => telegram(&config, engine)?,
+        None if config.has_token() => telegram(&config, engine, content_dir, tuning)?,
         Some(Command::Chat) | None => console::chat(&engine)?,
-        Some(Command::Check) => unreachable!("handled above"),
+        Some(Command::Check | Command::Report { .. }) => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs the Telegram bot until Ctrl-C or SIGTERM.
-fn telegram(config: &Config, engine: Engine) -> anyhow::Result<()> {
+/// Runs the Telegram bot until Ctrl-C or SIGTERM; SIGHUP reloads `dir`.
+fn telegram(
+    config: &Config,
+    engine: Engine,
+    dir: Option<PathBuf>,
+    tuning: Tuning,
+) -> anyhow::Result<()> {
     let token = config
         .token
         .as_ref()
@@ -119,14 +157,73 @@ fn telegram(config: &Config, engine: Engine) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let analytics = config
+        .analytics
+        .as_ref()
+        .map(|a| {
+            Recorder::start(a)
+                .with_context(|| format!("cannot open the analytics database {}", a.path.display()))
+        })
+        .transpose()?;
+    let ops = Ops::new(Arc::new(engine))
+        .with_reload_from(dir, tuning)
+        .with_flood(config.flood_per_minute)
+        .with_admins(config.admins.iter().copied())
+        .with_analytics(analytics);
     runtime.block_on(async {
         let bot = telegram::bot(token, config.api_url.as_deref())?;
         let options = telegram::Options {
             throttle: config.throttle,
+            webhook: config
+                .webhook
+                .as_ref()
+                .map(|w| -> anyhow::Result<_> {
+                    Ok(telegram::Webhook {
+                        url: w.url.clone(),
+                        secret_token: w.secret_token.clone(),
+                        listener: bind(w.listen)?,
+                    })
+                })
+                .transpose()?,
+            http: config.http_listen.map(bind).transpose()?,
             ..telegram::Options::default()
         };
-        telegram::run(bot, Arc::new(engine), options, telegram::shutdown_signal()).await
+        telegram::run(bot, Arc::new(ops), options, telegram::shutdown_signal()).await
     })
+}
+
+fn bind(address: std::net::SocketAddr) -> anyhow::Result<std::net::TcpListener> {
+    std::net::TcpListener::bind(address).with_context(|| format!("cannot listen on {address}"))
+}
+
+/// Prints the editors' report for a period.
+fn report(
+    db: &Path,
+    from: Option<String>,
+    to: Option<String>,
+    days: u32,
+    top: usize,
+) -> anyhow::Result<ExitCode> {
+    let today = liverline::ops::today_number();
+    let to = to.unwrap_or_else(|| liverline::ops::date(today));
+    let from = from.unwrap_or_else(|| liverline::ops::date(today - i64::from(days.max(1)) + 1));
+    for d in [&from, &to] {
+        let ok = d.len() == 10
+            && d.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        anyhow::ensure!(ok, "{d:?} is not a date: use YYYY-MM-DD");
+    }
+    let store = Store::open_existing(db)
+        .with_context(|| format!("cannot open the analytics database {}", db.display()))?;
+    let text = analytics::report(&store, &analytics::Period { from, to }, top)
+        .context("cannot read the analytics database")?;
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Logs go to stderr. teloxide's and the HTTP stack's own lines are off
@@ -140,6 +237,9 @@ fn init_logs(level: &str) {
         "reqwest=warn",
         "hyper=warn",
         "hyper_util=warn",
+        // The webhook server's request traces (paths, headers) stay off too.
+        "tower_http=warn",
+        "axum=warn",
     ] {
         let target = quiet.split('=').next().unwrap_or_default();
         if !level.split(',').any(|d| d.trim_start().starts_with(target)) {

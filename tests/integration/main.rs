@@ -7,4 +7,5 @@ mod content;
 mod golden;
 mod hostile;
 mod replies;
+mod report;
 mod util;

@@ -3,12 +3,15 @@
 //! on loopback, reached through its URL as `TELOXIDE_API_URL` would. A
 //! second test binary, apart from `tests/integration/`.
 
+mod deploy;
 mod fake;
 mod faults;
 mod groups;
 mod harness;
 mod menus;
 mod methods;
+mod ops;
 mod private;
 mod process;
 mod rules;
+mod web;

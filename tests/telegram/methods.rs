@@ -27,6 +27,10 @@ pub struct Api {
     /// The bot's messages by (chat, message id): HTML or plain text as sent, markup.
     pub messages: HashMap<(i64, i64), (String, Option<Value>)>,
     pub commands: Option<Value>,
+    /// The last setWebhook body (webhook tests only).
+    pub webhook: Option<Value>,
+    /// Methods allowed beyond the fake's list, for one test's server.
+    pub(crate) extra: Vec<String>,
     pub allowed_updates: Option<Value>,
     pub(crate) chats: HashMap<i64, Value>,
     answered: HashMap<String, u32>,
@@ -80,6 +84,10 @@ impl Api {
                 Ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": 0}))
             }
             "deleteWebhook" | "sendChatAction" | "close" => Ok(json!(true)),
+            "setWebhook" => {
+                api.webhook = Some(body.clone());
+                Ok(json!(true))
+            }
             "setMyCommands" => rules::commands(body.get("commands")).map(|()| {
                 api.commands = Some(body["commands"].clone());
                 json!(true)

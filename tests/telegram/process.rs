@@ -9,7 +9,7 @@ use crate::harness::{PROMPT, has_footer, private_chat, text, text_of};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-fn spawn(args: &[&str], token: Option<&str>, api: &Fake) -> Child {
+pub fn spawn(args: &[&str], token: Option<&str>, api: &Fake) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_liverline"));
     cmd.args(args)
         .env("TELOXIDE_API_URL", &api.url)
@@ -26,7 +26,7 @@ fn spawn(args: &[&str], token: Option<&str>, api: &Fake) -> Child {
 }
 
 /// Waits for the process to exit (in a blocking thread), up to `secs`.
-async fn exit(child: Child, secs: u64) -> Output {
+pub async fn exit(child: Child, secs: u64) -> Output {
     let waiting = tokio::task::spawn_blocking(move || child.wait_with_output());
     tokio::time::timeout(Duration::from_secs(secs), waiting)
         .await

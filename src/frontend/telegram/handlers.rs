@@ -1,9 +1,11 @@
 //! The handlers the schema routes to: commands, questions, non-text
-//! messages, button presses and inline queries. Each builds a `Reply` with
+//! messages, flood control's replies and button presses (inline queries:
+//! `inline`). Each builds a `Reply` with
 //! the engine, renders it (HTML parts and keyboard), sends it through the
 //! `Outbox`, and logs what was answered: kind, intent, confidence, time and
 //! a salted hash of the user id, never the text.
 
+use super::admin;
 use super::codec::{self, Action};
 use super::html;
 use super::keyboards::{self, Place};
@@ -11,15 +13,13 @@ use super::memory::Memory;
 use super::outbox::Outbox;
 use super::schema::Command;
 use crate::engine::{Engine, Query};
+use crate::ops::Ops;
 use crate::reply::{Kind, Reply};
 use std::hash::BuildHasher;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 use teloxide::prelude::*;
-use teloxide::types::{
-    InlineQueryResult, InlineQueryResultArticle, InputMessageContent, InputMessageContentText, Me,
-    ParseMode,
-};
+use teloxide::types::Me;
 use teloxide::utils::command::BotCommands;
 
 pub type HandlerResult = anyhow::Result<()>;
@@ -29,39 +29,44 @@ const ABOUT: &str = "liverline is a support-line assistant for people facing liv
 the words of one trusted source, the American Cancer Society guide \"Treating Liver Cancer\" (cancer.org), and names \
 the section and its medical review date. It is not a doctor and does not know your situation. It keeps no copy of \
 what you write.";
+/// The reply to the first message over the flood limit. No medical claim.
+const SLOW_DOWN: &str = "You're sending messages faster than I can answer them well. Please slow down: wait a \
+minute, then send your question again. If this is an emergency, call 911 or your local emergency number now.";
 /// The notice for a button whose data is forged, or stale after a content
 /// change.
 const STALE: &str = "Sorry, that button is out of date. Send /topics to see the current topics.";
 /// A button pressed under a message the bot can no longer reach.
 const NO_CHAT: &str = "Please open a private chat with me to see this topic.";
-/// Topics an empty inline query offers, to get people started.
-const STARTERS: [&str; 5] = [
-    "overview",
-    "stage_overview",
-    "doctors",
-    "clinical_trials",
-    "support",
-];
-/// Inline answer cards at most (Telegram allows 50).
-const MAX_CARDS: usize = 8;
 
 /// A command from the menu (or typed).
 pub async fn command(
     cmd: Command,
     msg: Message,
     me: Me,
-    engine: Arc<Engine>,
+    ops: Arc<Ops>,
     out: Outbox,
     memory: Arc<Memory>,
 ) -> HandlerResult {
     let started = Instant::now();
+    // The engine this update started with, whatever a reload does meanwhile.
+    let engine = ops.live.engine();
+    if cmd.admin_only() {
+        return admin::command(&cmd, &msg, &ops, &out).await;
+    }
     if cmd == Command::Topics {
         let page = keyboards::menu(&engine);
         let id = out
             .send_plain(msg.chat.id, &page.text, page.keyboard)
             .await?;
         memory.set_page(msg.chat.id.0, id.0, "menu");
-        log_update("command", msg.from.as_ref().map(|u| u.id.0), None, started);
+        log_update(
+            &ops,
+            "command",
+            msg.from.as_ref().map(|u| u.id.0),
+            None,
+            None,
+            started,
+        );
         return Ok(());
     }
     let reply = match &cmd {
@@ -88,7 +93,7 @@ pub async fn command(
             .and_then(|id| engine.topic(id))
             .unwrap_or_else(|| engine.help()),
     };
-    respond(&out, &msg, &me, &memory, &reply, started).await
+    respond(&ops, &out, &msg, &me, &memory, &reply, None, started).await
 }
 
 /// A question typed (in groups: addressed to the bot).
@@ -96,11 +101,12 @@ pub async fn text(
     text: String,
     msg: Message,
     me: Me,
-    engine: Arc<Engine>,
+    ops: Arc<Ops>,
     out: Outbox,
     memory: Arc<Memory>,
 ) -> HandlerResult {
     let started = Instant::now();
+    let engine = ops.live.engine();
     let chat = msg.chat.id.0;
     let last = memory.last_topic(chat);
     let typed = text.trim().trim_end_matches(['.', '!', '?', ')']);
@@ -117,23 +123,50 @@ pub async fn text(
         (None, None) => None,
     };
     let reply = reply.unwrap_or_else(|| {
-        engine.answer(&Query {
+        let classifying = Instant::now();
+        let reply = engine.answer(&Query {
             text: &text,
             last_topic: last.as_deref(),
-        })
+        });
+        ops.metrics.classified(classifying.elapsed());
+        reply
     });
-    respond(&out, &msg, &me, &memory, &reply, started).await
+    respond(&ops, &out, &msg, &me, &memory, &reply, Some(&text), started).await
 }
 
 /// A sticker, photo, voice message or file.
 pub async fn non_text(
     msg: Message,
     me: Me,
-    engine: Arc<Engine>,
+    ops: Arc<Ops>,
     out: Outbox,
     memory: Arc<Memory>,
 ) -> HandlerResult {
-    respond(&out, &msg, &me, &memory, &engine.non_text(), Instant::now()).await
+    let reply = ops.live.engine().non_text();
+    respond(&ops, &out, &msg, &me, &memory, &reply, None, Instant::now()).await
+}
+
+/// The first message over the flood limit: one friendly word, with the
+/// footer like every reply (the numbers matter most to someone in a hurry).
+pub async fn slow_down(
+    msg: Message,
+    me: Me,
+    ops: Arc<Ops>,
+    out: Outbox,
+    memory: Arc<Memory>,
+) -> HandlerResult {
+    let mut reply = ops.live.engine().help();
+    reply.lead = Some(SLOW_DOWN.to_string());
+    reply.choices.clear();
+    ops.metrics.flood_dropped();
+    respond(&ops, &out, &msg, &me, &memory, &reply, None, Instant::now()).await
+}
+
+/// Over the flood limit, already told: nothing is sent.
+pub async fn dropped(msg: Message, ops: Arc<Ops>) -> HandlerResult {
+    ops.metrics.flood_dropped();
+    tracing::info!(update = "message", user = %user_hash(msg.from.as_ref().map(|u| u.id.0)), "over the flood limit; not answered");
+    Ok(())
 }
 
 /// A button press. Whatever the data, the query is answered exactly once,
@@ -141,11 +174,12 @@ pub async fn non_text(
 pub async fn callback(
     q: CallbackQuery,
     me: Me,
-    engine: Arc<Engine>,
+    ops: Arc<Ops>,
     out: Outbox,
     memory: Arc<Memory>,
 ) -> HandlerResult {
     let started = Instant::now();
+    let engine = ops.live.engine();
     let user = Some(q.from.id.0);
     let action = match codec::decode(q.data.as_deref()) {
         Ok(a) => a,
@@ -158,7 +192,7 @@ pub async fn callback(
     match &action {
         Action::Menu | Action::Category(_) => {
             show_page(&q, action.clone(), &engine, &out, &memory).await?;
-            log_update("callback", user, None, started);
+            log_update(&ops, "callback", user, None, None, started);
         }
         Action::Topic(id) | Action::More(id) => {
             let reply = if matches!(action, Action::More(_)) {
@@ -180,7 +214,7 @@ pub async fn callback(
             )
             .await?;
             remember(&memory, chat.id, &reply);
-            log_update("callback", user, Some(&reply), started);
+            log_update(&ops, "callback", user, Some(&reply), None, started);
         }
     }
     Ok(())
@@ -232,72 +266,20 @@ async fn show_page(
     Ok(())
 }
 
-/// `@bot question` in any chat: answer cards to share.
-pub async fn inline(q: InlineQuery, me: Me, engine: Arc<Engine>, out: Outbox) -> HandlerResult {
-    let started = Instant::now();
-    let query = q.query.trim();
-    let replies: Vec<Reply> = if query.is_empty() {
-        STARTERS.iter().filter_map(|id| engine.topic(id)).collect()
-    } else {
-        let reply = engine.answer(&Query::new(query));
-        match reply.kind {
-            // Several topics fit: a card for each, the person picks one.
-            Kind::Clarify => reply
-                .choices
-                .iter()
-                .filter_map(|c| engine.topic(&c.intent))
-                .collect(),
-            _ => vec![reply],
-        }
-    };
-    let mut seen = Vec::new();
-    let cards: Vec<InlineQueryResult> = replies
-        .iter()
-        .filter(|r| {
-            let id = card_id(r);
-            let fresh = !seen.contains(&id);
-            seen.push(id);
-            fresh
-        })
-        .take(MAX_CARDS)
-        .map(|r| card(r, me.username()))
-        .collect();
-    out.answer_inline(&q.id, cards).await?;
-    log_update("inline", Some(q.from.id.0), replies.first(), started);
-    Ok(())
-}
-
-fn card(reply: &Reply, username: &str) -> InlineQueryResult {
-    let content = InputMessageContentText::new(html::single(reply)).parse_mode(ParseMode::Html);
-    let mut article = InlineQueryResultArticle::new(
-        card_id(reply),
-        html::title(reply),
-        InputMessageContent::Text(content),
-    )
-    .description(html::description(reply));
-    if let Some(k) = keyboards::for_card(username, reply.intent.as_deref()) {
-        article = article.reply_markup(k);
-    }
-    InlineQueryResult::Article(article)
-}
-
-/// A result id (1-64 bytes, unique in one answer): the topic or the kind.
-fn card_id(reply: &Reply) -> String {
-    reply
-        .intent
-        .clone()
-        .filter(|id| codec::is_id(id))
-        .unwrap_or_else(|| reply.kind.as_str().to_string())
-}
-
 /// Sends a reply to a message's chat: HTML parts, buttons under the last;
 /// in groups, as a reply to the message that asked.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call per handler; a struct would only rename them"
+)]
 async fn respond(
+    ops: &Ops,
     out: &Outbox,
     msg: &Message,
     me: &Me,
     memory: &Memory,
     reply: &Reply,
+    question: Option<&str>,
     started: Instant,
 ) -> HandlerResult {
     let private = msg.chat.is_private();
@@ -311,9 +293,11 @@ async fn respond(
     .await?;
     remember(memory, msg.chat.id, reply);
     log_update(
+        ops,
         "message",
         msg.from.as_ref().map(|u| u.id.0),
         Some(reply),
+        question,
         started,
     );
     Ok(())
@@ -339,7 +323,26 @@ fn remember(memory: &Memory, chat: ChatId, reply: &Reply) {
     memory.offer(chat.0, &ids);
 }
 
-fn log_update(update: &'static str, user: Option<u64>, reply: Option<&Reply>, started: Instant) {
+/// Logs, counts (`/metrics`, `/stats`) and, when analytics are on, records
+/// one update handled. `question` reaches the analytics recorder, which
+/// keeps it only if configured to and only for unanswered kinds; it is
+/// never logged.
+pub(super) fn log_update(
+    ops: &Ops,
+    update: &'static str,
+    user: Option<u64>,
+    reply: Option<&Reply>,
+    question: Option<&str>,
+    started: Instant,
+) {
+    if let Some(r) = reply {
+        ops.metrics.reply(r.kind, &crate::ops::today());
+        // Inline queries arrive keystroke by keystroke ("t", "ta", "tac"):
+        // counting them would swamp the editors' report with fragments.
+        if let Some(a) = ops.analytics.as_ref().filter(|_| update != "inline") {
+            a.record(r.kind, r.intent.as_deref(), question);
+        }
+    }
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let kind = reply.map_or("menu", |r| r.kind.as_str());
     let intent = reply.and_then(|r| r.intent.as_deref()).unwrap_or("-");

@@ -6,23 +6,32 @@
 //! acknowledges what it has handled, so a restart neither loses nor repeats
 //! an update.
 //!
-//! Modules: `route` (who is addressed, commands), `handlers`, `keyboards`,
+//! With `Options::webhook`, Telegram pushes updates to teloxide's axum
+//! webhook route instead (requests without the secret header get 401);
+//! `/healthz` and `/metrics` share that listener, or `Options::http` in
+//! polling mode. SIGHUP reloads the content (`admin::reload`).
+//!
+//! Modules: `admin` (/reload, /stats), `http` (health, metrics), `route` (who is addressed, commands), `handlers`, `keyboards`,
 //! `codec` (callback data), `html` (parts under the limit), `memory` (each
 //! chat's last topic), `outbox` (the Bot API calls, paced and retried).
 
+mod admin;
 mod codec;
 mod handlers;
 mod html;
+mod http;
+mod inline;
 mod keyboards;
 mod memory;
 mod outbox;
 mod route;
 mod schema;
 
+pub use html::parts;
 pub use schema::Command;
 pub use schema::schema;
 
-use crate::engine::Engine;
+use crate::ops::Ops;
 use anyhow::{Context, bail};
 use memory::Memory;
 use outbox::{Outbox, error_kind};
@@ -31,18 +40,32 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use teloxide::prelude::*;
-use teloxide::types::{Me, UpdateKind};
-use teloxide::update_listeners::{Polling, UpdateListener};
+use teloxide::types::Me;
+use teloxide::update_listeners::{Polling, UpdateListener, webhooks};
 use teloxide::{ApiError, RequestError};
 
 /// How the bot runs.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Options {
     /// Pace outgoing messages with teloxide's Throttle (Telegram's limits).
     pub throttle: bool,
     /// How long one getUpdates call waits for updates. It must stay under
     /// the HTTP client's 17 s timeout.
     pub poll_timeout: Duration,
+    /// Webhook mode instead of long polling.
+    pub webhook: Option<Webhook>,
+    /// Polling mode: where to serve `/healthz` and `/metrics`.
+    pub http: Option<std::net::TcpListener>,
+}
+
+/// Webhook mode: Telegram posts updates to `url`, which a reverse proxy
+/// forwards to `listener` (bound by the caller).
+#[derive(Debug)]
+pub struct Webhook {
+    pub url: url::Url,
+    /// Telegram echoes it in `X-Telegram-Bot-Api-Secret-Token`.
+    pub secret_token: SecretString,
+    pub listener: std::net::TcpListener,
 }
 
 impl Default for Options {
@@ -50,6 +73,8 @@ impl Default for Options {
         Options {
             throttle: true,
             poll_timeout: Duration::from_secs(10),
+            webhook: None,
+            http: None,
         }
     }
 }
@@ -76,7 +101,7 @@ pub fn bot(token: &SecretString, api_url: Option<&str>) -> anyhow::Result<Bot> {
 /// unreachable server) are one line, without the token.
 pub async fn run(
     bot: Bot,
-    engine: Arc<Engine>,
+    ops: Arc<Ops>,
     options: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -84,27 +109,24 @@ pub async fn run(
     tracing::info!(
         bot = me.username(),
         throttle = options.throttle,
+        webhook = options.webhook.is_some(),
         "connected to the Bot API"
     );
-    let out = Outbox::new(bot.clone(), options.throttle);
+    let out = Outbox::new(bot.clone(), options.throttle, ops.metrics.clone());
     if let Err(e) = out.set_commands(schema::menu()).await {
         // The menu is a convenience; the bot works without it.
         tracing::warn!(error = error_kind(&e), "could not set the command menu");
     }
-    let mut listener = Polling::builder(bot.clone())
-        .timeout(options.poll_timeout)
-        .backoff_strategy(poll_backoff)
-        .delete_webhook()
-        .await
-        .build();
-    let stop_polling = listener.stop_token();
-    let mut dispatcher = Dispatcher::builder(bot, schema::schema())
-        .dependencies(dptree::deps![engine, out, Arc::new(Memory::default())])
-        .default_handler(|update| async move {
-            tracing::debug!(
-                update = update_kind(&update.kind),
-                "not for the bot; ignored"
-            );
+    let metrics = ops.metrics.clone();
+    let mut dispatcher = Dispatcher::builder(bot.clone(), schema::schema())
+        .dependencies(dptree::deps![ops.clone(), out, Arc::new(Memory::default())])
+        .default_handler(move |update| {
+            let kind = schema::update_kind(&update.kind);
+            // Messages were counted before routing declined them.
+            if kind != "message" {
+                metrics.update(kind);
+            }
+            async move { tracing::debug!(update = kind, "not for the bot; ignored") }
         })
         .error_handler(Arc::new(|e: anyhow::Error| async move {
             let kind = e
@@ -120,7 +142,106 @@ pub async fn run(
                 .or_else(|| u.from().map(|f| f.id.0 as i64))
         })
         .build();
+    let reloader = tokio::spawn(reload_on_sighup(ops.clone()));
+    let result = match options.webhook {
+        Some(hook) => webhook(&mut dispatcher, bot, hook, &ops, shutdown).await,
+        None => {
+            let timeout = options.poll_timeout;
+            polling(&mut dispatcher, bot, timeout, options.http, &ops, shutdown).await
+        }
+    };
+    reloader.abort();
+    if let Some(a) = &ops.analytics {
+        a.close();
+    }
+    result?;
+    tracing::info!("stopped");
+    Ok(())
+}
 
+/// The dispatcher, its queues keyed by chat (or user) id.
+type Bots = Dispatcher<Bot, anyhow::Error, i64>;
+
+async fn polling(
+    dispatcher: &mut Bots,
+    bot: Bot,
+    poll_timeout: Duration,
+    http: Option<std::net::TcpListener>,
+    ops: &Arc<Ops>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = http
+        .map(|l| {
+            http::serve(l, http::routes(ops.clone()), async {
+                let _ = http_stopped.await;
+            })
+        })
+        .transpose()?;
+    let listener = Polling::builder(bot)
+        .timeout(poll_timeout)
+        .backoff_strategy(poll_backoff)
+        .delete_webhook()
+        .await
+        .build();
+    let metrics = ops.metrics.clone();
+    let on_poll_error = Arc::new(move |e: RequestError| {
+        metrics.api_error(outbox::metric_kind(&e));
+        async move {
+            match e {
+                RequestError::Api(ApiError::TerminatedByOtherGetUpdates) => tracing::error!(
+                    "another instance of this bot is polling; stop it (Telegram allows one)"
+                ),
+                e => tracing::warn!(error = error_kind(&e), "getUpdates failed; retrying"),
+            }
+        }
+    });
+    let result = dispatch(dispatcher, listener, on_poll_error, ops, shutdown).await;
+    let _ = stop_http.send(());
+    if let Some(server) = server {
+        let _ = server.await;
+    }
+    result.map_err(|e| anyhow::anyhow!("cannot start dispatching: {}", error_kind(&e)))
+}
+
+/// Registers the webhook (setWebhook with the secret), serves it with
+/// `/healthz` and `/metrics` on one listener; on shutdown teloxide deletes
+/// the webhook and the server finishes its requests.
+async fn webhook(
+    dispatcher: &mut Bots,
+    bot: Bot,
+    hook: Webhook,
+    ops: &Arc<Ops>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let address = hook.listener.local_addr()?;
+    let options = webhooks::Options::new(address, hook.url)
+        .secret_token(hook.secret_token.expose_secret().to_string());
+    let (listener, stopped, router) = webhooks::axum_to_router(bot, options)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot set the webhook: {}", error_kind(&e)))?;
+    let app = router.merge(http::routes(ops.clone()));
+    let server = http::serve(hook.listener, app, stopped)?;
+    let on_error = Arc::new(|e: std::convert::Infallible| async move { match e {} });
+    let result = dispatch(dispatcher, listener, on_error, ops, shutdown).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+    result.map_err(|e| anyhow::anyhow!("cannot start dispatching: {}", error_kind(&e)))
+}
+
+/// Dispatches until `shutdown`; `/healthz` says ok meanwhile.
+async fn dispatch<L, H>(
+    dispatcher: &mut Bots,
+    mut listener: L,
+    on_error: Arc<H>,
+    ops: &Ops,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RequestError>
+where
+    L: UpdateListener + Send,
+    L::Err: std::fmt::Debug,
+    H: teloxide::error_handlers::ErrorHandler<L::Err> + Send + Sync,
+{
+    let stop_listening = listener.stop_token();
     let token = dispatcher.shutdown_token();
     let stopper = tokio::spawn(async move {
         shutdown.await;
@@ -133,25 +254,31 @@ pub async fn run(
         // waiting at that instant; busy with an update, it misses it and
         // polls on forever. Stopping the listener too always ends its loop
         // (a final getUpdates acknowledges what was handled).
-        stop_polling.stop();
+        stop_listening.stop();
     });
-    let on_poll_error = Arc::new(|e: RequestError| async move {
-        match e {
-            RequestError::Api(ApiError::TerminatedByOtherGetUpdates) => {
-                tracing::error!(
-                    "another instance of this bot is polling; stop it (Telegram allows one)"
-                )
-            }
-            e => tracing::warn!(error = error_kind(&e), "getUpdates failed; retrying"),
-        }
-    });
+    ops.set_serving(true);
     let result = dispatcher
-        .try_dispatch_with_listener(listener, on_poll_error)
+        .try_dispatch_with_listener(listener, on_error)
         .await;
+    ops.set_serving(false);
     stopper.abort();
-    result.map_err(|e| anyhow::anyhow!("cannot start dispatching: {}", error_kind(&e)))?;
-    tracing::info!("stopped");
-    Ok(())
+    result
+}
+
+/// SIGHUP (`systemctl reload`) reloads the content folder.
+async fn reload_on_sighup(ops: Arc<Ops>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            admin::reload(ops.clone(), "SIGHUP").await;
+        }
+    }
+    #[cfg(not(unix))]
+    drop(ops);
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what `systemctl stop` and `docker stop`
@@ -192,16 +319,6 @@ async fn check_token(bot: &Bot) -> anyhow::Result<Me> {
 /// 30 s (teloxide's default starts at 1 s and reaches 64 s).
 fn poll_backoff(errors: u32) -> Duration {
     (Duration::from_millis(500) * 2u32.pow(errors.min(6))).min(Duration::from_secs(30))
-}
-
-fn update_kind(kind: &UpdateKind) -> &'static str {
-    match kind {
-        UpdateKind::Message(_) => "message",
-        UpdateKind::EditedMessage(_) => "edited_message",
-        UpdateKind::CallbackQuery(_) => "callback_query",
-        UpdateKind::InlineQuery(_) => "inline_query",
-        _ => "other",
-    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@
 //! failures. Errors are described by kind only: never a message text, never
 //! a URL (it carries the token).
 
+use crate::ops::metrics::Metrics;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::Limits;
@@ -71,18 +73,20 @@ type Call<T> = Pin<Box<dyn Future<Output = Result<T, RequestError>> + Send>>;
 #[derive(Clone)]
 pub struct Outbox {
     api: Api,
+    /// Every failed attempt is counted here by kind (`/metrics`).
+    metrics: Arc<Metrics>,
 }
 
 impl Outbox {
     /// With `throttle`, messages are paced to Telegram's limits (this spawns
     /// Throttle's worker task, so it must run inside the tokio runtime).
-    pub fn new(bot: Bot, throttle: bool) -> Outbox {
+    pub fn new(bot: Bot, throttle: bool, metrics: Arc<Metrics>) -> Outbox {
         let api = if throttle {
             Api::Throttled(Throttle::new_spawn(bot, LIMITS))
         } else {
             Api::Direct(bot)
         };
-        Outbox { api }
+        Outbox { api, metrics }
     }
 
     /// Sends HTML parts in order: the first as a reply to `reply_to` (in
@@ -101,7 +105,7 @@ impl Outbox {
                 None
             };
             let reply = if n == 0 { reply_to } else { None };
-            retry("sendMessage", || {
+            retry(&self.metrics, "sendMessage", || {
                 with_api!(&self.api, b => {
                     let mut req = b.send_message(chat, part.clone()).parse_mode(ParseMode::Html);
                     if let Some(k) = markup.clone() {
@@ -126,10 +130,21 @@ impl Outbox {
         text: &str,
         keyboard: InlineKeyboardMarkup,
     ) -> Result<MessageId, RequestError> {
-        retry("sendMessage", || {
+        retry(&self.metrics, "sendMessage", || {
             with_api!(&self.api, b => MessageId, {
                 let req = b.send_message(chat, text).reply_markup(keyboard.clone());
                 async move { req.await.map(|m| m.id) }
+            })
+        })
+        .await
+    }
+
+    /// Sends a plain-text message without buttons (admin replies).
+    pub async fn send_text(&self, chat: ChatId, text: &str) -> Result<(), RequestError> {
+        retry(&self.metrics, "sendMessage", || {
+            with_api!(&self.api, b => {
+                let req = b.send_message(chat, text);
+                async move { req.await.map(drop) }
             })
         })
         .await
@@ -145,7 +160,7 @@ impl Outbox {
         text: &str,
         keyboard: InlineKeyboardMarkup,
     ) -> Result<(), RequestError> {
-        let result = retry("editMessageText", || {
+        let result = retry(&self.metrics, "editMessageText", || {
             with_api!(&self.api, b => {
                 let req = b.edit_message_text(chat, id, text).reply_markup(keyboard.clone());
                 async move { req.await.map(drop) }
@@ -164,7 +179,7 @@ impl Outbox {
         id: &CallbackQueryId,
         notice: Option<&str>,
     ) -> Result<(), RequestError> {
-        retry("answerCallbackQuery", || {
+        retry(&self.metrics, "answerCallbackQuery", || {
             with_api!(&self.api, b => {
                 let mut req = b.answer_callback_query(id.clone());
                 if let Some(text) = notice {
@@ -181,7 +196,7 @@ impl Outbox {
         id: &InlineQueryId,
         results: Vec<InlineQueryResult>,
     ) -> Result<(), RequestError> {
-        retry("answerInlineQuery", || {
+        retry(&self.metrics, "answerInlineQuery", || {
             with_api!(&self.api, b => {
                 let req = b.answer_inline_query(id.clone(), results.clone()).cache_time(INLINE_CACHE_SECS);
                 async move { req.await.map(drop) }
@@ -191,7 +206,7 @@ impl Outbox {
     }
 
     pub async fn set_commands(&self, commands: Vec<BotCommand>) -> Result<(), RequestError> {
-        retry("setMyCommands", || {
+        retry(&self.metrics, "setMyCommands", || {
             with_api!(&self.api, b => {
                 let req = b.set_my_commands(commands.clone());
                 async move { req.await.map(drop) }
@@ -206,6 +221,7 @@ impl Outbox {
 /// deliver the message (for a timeout this could, rarely, mean a duplicate,
 /// which beats an unanswered patient).
 async fn retry<T>(
+    metrics: &Metrics,
     method: &'static str,
     mut op: impl FnMut() -> Call<T>,
 ) -> Result<T, RequestError> {
@@ -215,6 +231,7 @@ async fn retry<T>(
             Ok(value) => return Ok(value),
             Err(e) => e,
         };
+        metrics.api_error(metric_kind(&err));
         attempt += 1;
         let Some(wait) = delay(&err, attempt).filter(|_| attempt < MAX_ATTEMPTS) else {
             return Err(err);
@@ -241,6 +258,19 @@ fn delay(err: &RequestError, attempt: u32) -> Option<Duration> {
             Some((BACKOFF_BASE * 2u32.saturating_pow(attempt.saturating_sub(1))).min(BACKOFF_MAX))
         }
         _ => None,
+    }
+}
+
+/// An error's kind as a metric label: a closed set, so series stay few.
+pub fn metric_kind(err: &RequestError) -> &'static str {
+    match err {
+        RequestError::Api(_) => "api",
+        RequestError::MigrateToChatId(_) => "migrated",
+        RequestError::RetryAfter(_) => "retry_after",
+        RequestError::Network(e) if e.is_timeout() => "network_timeout",
+        RequestError::Network(_) => "network",
+        RequestError::InvalidJson { .. } => "invalid_json",
+        RequestError::Io(_) => "io",
     }
 }
 

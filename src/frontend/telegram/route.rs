@@ -25,10 +25,12 @@ pub struct Incoming<'a> {
     pub media: bool,
     /// A reply to one of the bot's own messages.
     pub reply_to_me: bool,
+    /// Sent by a configured admin: only they have /reload and /stats.
+    pub admin: bool,
 }
 
 impl<'a> Incoming<'a> {
-    pub fn of(msg: &'a Message, me_id: u64) -> Incoming<'a> {
+    pub fn of(msg: &'a Message, me_id: u64, admin: bool) -> Incoming<'a> {
         let media = match &msg.kind {
             MessageKind::Common(c) => !matches!(c.media_kind, MediaKind::Text(_)),
             MessageKind::Dice(_) => true,
@@ -43,6 +45,7 @@ impl<'a> Incoming<'a> {
             text: msg.text(),
             media,
             reply_to_me,
+            admin,
         }
     }
 }
@@ -57,6 +60,14 @@ pub fn route(msg: &Incoming, username: &str) -> Option<Route> {
     };
     if let Some(parsed) = command(text, username) {
         return match parsed {
+            // Admin commands do not exist for anyone else: read as unknown.
+            Parsed::Ours(c) if c.admin_only() && !msg.admin => {
+                let addressed = text
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|h| h.contains('@'));
+                (msg.private || addressed).then_some(Route::Command(Command::Help))
+            }
             Parsed::Ours(c) => Some(Route::Command(c)),
             // "/foo" in a group may be for another bot; "/foo@us" is for us.
             Parsed::Unknown { addressed } if msg.private || addressed => {
@@ -142,6 +153,7 @@ mod tests {
                 text: Some(t),
                 media: false,
                 reply_to_me,
+                admin: false,
             },
             ME,
         )
@@ -219,6 +231,47 @@ mod tests {
     }
 
     #[test]
+    fn admin_commands_exist_only_for_admins() {
+        let as_user = |private, admin, t: &str| {
+            route(
+                &Incoming {
+                    private,
+                    text: Some(t),
+                    admin,
+                    ..Incoming::default()
+                },
+                ME,
+            )
+        };
+        assert_eq!(
+            as_user(true, true, "/reload"),
+            Some(Route::Command(Command::Reload))
+        );
+        assert_eq!(
+            as_user(true, true, "/stats"),
+            Some(Route::Command(Command::Stats))
+        );
+        assert_eq!(
+            as_user(false, true, "/stats@liverline_bot"),
+            Some(Route::Command(Command::Stats))
+        );
+        // Everyone else: exactly what any unknown command gets.
+        for (private, t) in [
+            (true, "/reload"),
+            (true, "/stats"),
+            (false, "/reload"),
+            (false, "/stats@liverline_bot"),
+        ] {
+            let unknown = t.replace("reload", "ban").replace("stats", "ban");
+            assert_eq!(
+                as_user(private, false, t),
+                as_user(private, false, &unknown),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
     fn non_text_is_answered_where_the_bot_is_addressed() {
         let media = |private, reply_to_me| {
             route(
@@ -227,6 +280,7 @@ mod tests {
                     text: None,
                     media: true,
                     reply_to_me,
+                    admin: false,
                 },
                 ME,
             )
@@ -239,6 +293,7 @@ mod tests {
             text: None,
             media: false,
             reply_to_me: false,
+            admin: false,
         };
         assert_eq!(
             route(&service, ME),

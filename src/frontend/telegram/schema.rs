@@ -5,10 +5,15 @@
 //! through to the dispatcher's default handler, which only counts it.
 
 use super::handlers;
+use super::inline;
 use super::route::{self, Incoming, Route};
+use crate::ops::Ops;
+use crate::ops::flood::Verdict;
+use std::sync::Arc;
+use std::time::Instant;
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::types::Me;
+use teloxide::types::{Me, UpdateKind};
 use teloxide::utils::command::BotCommands;
 
 /// The commands in the bot's menu (`setMyCommands`). Doc comments become
@@ -32,6 +37,12 @@ pub enum Command {
     Support,
     /// What this bot is and where its answers come from
     About,
+    /// Reload the content folder (admins only; not in the menu)
+    #[command(hide)]
+    Reload,
+    /// Today's counts (admins only; not in the menu)
+    #[command(hide)]
+    Stats,
 }
 
 impl Command {
@@ -45,24 +56,61 @@ impl Command {
             _ => None,
         }
     }
+
+    /// Commands only `[admin] user_ids` may use.
+    pub fn admin_only(&self) -> bool {
+        matches!(self, Command::Reload | Command::Stats)
+    }
 }
 
 /// Message, callback query and inline query handlers. The dispatcher asks
 /// Telegram only for these update kinds (it reads them off this tree), so
 /// edited messages are never fetched, let alone answered twice.
+/// Every update is counted by type (`/metrics`) as soon as its kind is
+/// known (the dispatcher's default handler counts the rest: counting at the
+/// entry would make teloxide fetch every update kind); a message for the
+/// bot then meets flood control before its route.
 pub fn schema() -> UpdateHandler<anyhow::Error> {
+    let count = |u: Update, ops: Arc<Ops>| ops.metrics.update(update_kind(&u.kind));
     let messages = Update::filter_message()
-        .filter_map(|msg: Message, me: Me| {
-            route::route(&Incoming::of(&msg, me.id.0), me.username())
+        .inspect(count)
+        .filter_map(|msg: Message, me: Me, ops: Arc<Ops>| {
+            let admin = ops.is_admin(msg.from.as_ref().map(|u| u.id.0));
+            route::route(&Incoming::of(&msg, me.id.0, admin), me.username())
         })
+        .map(|msg: Message, ops: Arc<Ops>| {
+            let sender = msg.from.as_ref().map_or(msg.chat.id.0 as u64, |u| u.id.0);
+            ops.flood.check(sender, Instant::now())
+        })
+        .branch(dptree::case![Verdict::SlowDown].endpoint(handlers::slow_down))
+        .branch(dptree::case![Verdict::Drop].endpoint(handlers::dropped))
         .branch(dptree::case![Route::Command(cmd)].endpoint(handlers::command))
         .branch(dptree::case![Route::Text(text)].endpoint(handlers::text))
         .branch(dptree::case![Route::NonText].endpoint(handlers::non_text));
 
     dptree::entry()
         .branch(messages)
-        .branch(Update::filter_callback_query().endpoint(handlers::callback))
-        .branch(Update::filter_inline_query().endpoint(handlers::inline))
+        .branch(
+            Update::filter_callback_query()
+                .inspect(count)
+                .endpoint(handlers::callback),
+        )
+        .branch(
+            Update::filter_inline_query()
+                .inspect(count)
+                .endpoint(inline::inline),
+        )
+}
+
+/// An update's type as `/metrics` labels it.
+pub fn update_kind(kind: &UpdateKind) -> &'static str {
+    match kind {
+        UpdateKind::Message(_) => "message",
+        UpdateKind::EditedMessage(_) => "edited_message",
+        UpdateKind::CallbackQuery(_) => "callback_query",
+        UpdateKind::InlineQuery(_) => "inline_query",
+        _ => "other",
+    }
 }
 
 /// The command menu as `setMyCommands` takes it: names without the slash.

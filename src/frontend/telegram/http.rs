@@ -1,0 +1,61 @@
+//! The bot's HTTP side: `GET /healthz` and `GET /metrics`, served on the
+//! webhook listener (beside teloxide's webhook route) or, in polling mode,
+//! on `[http] listen`. Listeners come in already bound, so tests bind port 0.
+
+use crate::ops::Ops;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use std::future::Future;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// `/healthz` and `/metrics`.
+pub fn routes(ops: Arc<Ops>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .with_state(ops)
+}
+
+/// 200 `ok` once the content is loaded and updates are being received;
+/// 503 while starting or stopping, so a load balancer or systemd watchdog
+/// sees the difference.
+async fn healthz(State(ops): State<Arc<Ops>>) -> impl IntoResponse {
+    if ops.serving() {
+        (StatusCode::OK, "ok\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "starting\n")
+    }
+}
+
+async fn metrics(State(ops): State<Arc<Ops>>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        ops.metrics.render(ops.live.version()),
+    )
+}
+
+/// Serves `app` on `listener` until `stop` resolves (then finishes the
+/// requests in flight).
+pub fn serve(
+    listener: std::net::TcpListener,
+    app: Router,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<JoinHandle<()>> {
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    Ok(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(stop)
+            .await
+        {
+            tracing::error!(error = %e, "the HTTP listener failed");
+        }
+    }))
+}
