@@ -55,21 +55,27 @@ impl Engine {
             return ranked;
         }
         // "The chemo one" picks within the family; a pronoun weighs it more.
+        // A variant only reorders; a pronoun's boost stays in the scores.
         let factor = if variant { 100.0 } else { CONTEXT_BOOST };
-        for c in &mut ranked {
+        let in_family = |c: &Candidate| {
             let intent = &self.content.intents[c.intent];
-            if intent.kind == IntentKind::Answer && intent.family == last_intent.family {
-                c.score *= factor;
+            intent.kind == IntentKind::Answer && intent.family == last_intent.family
+        };
+        let boosted = |c: &Candidate| {
+            if in_family(c) {
+                c.score * factor
+            } else {
+                c.score
             }
-        }
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.intent.cmp(&b.intent)));
-        if variant {
-            // Back to a comparable scale for the thresholds.
-            for c in &mut ranked {
-                let intent = &self.content.intents[c.intent];
-                if intent.kind == IntentKind::Answer && intent.family == last_intent.family {
-                    c.score /= factor;
-                }
+        };
+        ranked.sort_by(|a, b| {
+            boosted(b)
+                .total_cmp(&boosted(a))
+                .then(a.intent.cmp(&b.intent))
+        });
+        if !variant {
+            for c in ranked.iter_mut().filter(|c| in_family(c)) {
+                c.score *= factor;
             }
         }
         ranked
