@@ -17,19 +17,34 @@ pub enum Kind {
     Clarify,
     Fallback,
     Emergency,
+    /// Suicidal thoughts, plans or means: 911 and 988 first.
+    Crisis,
+    /// Symptoms for the care team today: the care-team line first.
+    Urgent,
     PersonalAdvice,
+    /// A treatment, drug or question (prognosis) the 2016 guide does not cover.
+    NotInGuide,
+    /// Fear, grief, guilt, overwhelm: a warm line, the 24/7 number.
+    Support,
+    /// Thanks, bye, "are you a person".
+    SmallTalk,
     Greeting,
     Help,
     NonText,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Answer,
         Kind::Clarify,
         Kind::Fallback,
         Kind::Emergency,
+        Kind::Crisis,
+        Kind::Urgent,
         Kind::PersonalAdvice,
+        Kind::NotInGuide,
+        Kind::Support,
+        Kind::SmallTalk,
         Kind::Greeting,
         Kind::Help,
         Kind::NonText,
@@ -41,7 +56,12 @@ impl Kind {
             Kind::Clarify => "clarify",
             Kind::Fallback => "fallback",
             Kind::Emergency => "emergency",
+            Kind::Crisis => "crisis",
+            Kind::Urgent => "urgent",
             Kind::PersonalAdvice => "personal_advice",
+            Kind::NotInGuide => "not_in_guide",
+            Kind::Support => "support",
+            Kind::SmallTalk => "small_talk",
             Kind::Greeting => "greeting",
             Kind::Help => "help",
             Kind::NonText => "non_text",

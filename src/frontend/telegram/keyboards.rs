@@ -44,11 +44,19 @@ pub fn for_reply(reply: &Reply, place: Place) -> Option<InlineKeyboardMarkup> {
                 }
             }
         }
-        Kind::Fallback | Kind::Greeting | Kind::Help | Kind::NonText | Kind::PersonalAdvice => {
+        Kind::Fallback
+        | Kind::Greeting
+        | Kind::Help
+        | Kind::NonText
+        | Kind::PersonalAdvice
+        | Kind::Urgent
+        | Kind::NotInGuide
+        | Kind::Support
+        | Kind::SmallTalk => {
             rows.extend(callback(BROWSE, &Action::Menu).map(|b| vec![b]))
         }
         // An emergency reply carries nothing that could distract from it.
-        Kind::Emergency | Kind::Answer => {}
+        Kind::Emergency | Kind::Crisis | Kind::Answer => {}
     }
     (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
 }
