@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use liverline::config::Config;
-use liverline::content::{self, Content};
+use liverline::content;
 use liverline::engine::{Engine, Query, Tuning};
 use liverline::frontend::{console, telegram};
 use liverline::ops::Ops;
@@ -110,7 +110,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tuning.set(t).map_err(anyhow::Error::msg)?;
         }
     }
-    let engine = Engine::with_tuning(load(content_dir.as_deref())?, tuning);
+    let engine = load(content_dir.as_deref(), tuning)?;
     match cli.command {
         Some(Command::Ask {
             json: true,
@@ -258,20 +258,24 @@ fn init_logs(level: &str) {
         .try_init();
 }
 
-fn load(dir: Option<&Path>) -> anyhow::Result<Content> {
+/// The content through the one gate (`Engine::build`): refused with every
+/// problem listed, never served with a screen missing.
+fn load(dir: Option<&Path>, tuning: Tuning) -> anyhow::Result<Engine> {
     let result = match dir {
         Some(d) => content::load_dir(d),
         None => content::embedded_for_startup(),
     };
-    result.map_err(|problems| {
-        for p in &problems {
-            eprintln!("{p}");
-        }
-        anyhow::anyhow!(
-            "the content has {} problem(s); run `liverline check`",
-            problems.len()
-        )
-    })
+    result
+        .and_then(|c| Engine::build(c, tuning))
+        .map_err(|problems| {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            anyhow::anyhow!(
+                "the content has {} problem(s); run `liverline check`",
+                problems.len()
+            )
+        })
 }
 
 fn check(dir: Option<&Path>) -> ExitCode {
@@ -279,7 +283,10 @@ fn check(dir: Option<&Path>) -> ExitCode {
         Some(d) => content::load_dir(d),
         None => content::embedded(),
     };
-    match result {
+    // The same gate start-up and reload use: the screens compile and pass
+    // their own samples.
+    let result = result.and_then(|c| Engine::build(c, Tuning::default()));
+    match result.as_ref().map(Engine::content) {
         Ok(c) => {
             let answers = c.intents.iter().filter(|i| i.response.is_some()).count();
             let examples: usize = c.intents.iter().map(|i| i.examples.len()).sum();
@@ -291,7 +298,7 @@ fn check(dir: Option<&Path>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(problems) => {
-            for p in &problems {
+            for p in problems {
                 println!("{p}");
             }
             eprintln!("{} problem(s)", problems.len());

@@ -26,6 +26,7 @@ pub fn check(content: &Content, src: &Source) -> Vec<Problem> {
     check_framing(content, &mut problems);
     check_screens(&content.screens, &mut problems);
     check_synonyms(&content.synonyms, &mut problems);
+    check_synonyms(&content.lexicon.entries, &mut problems);
     problems
 }
 
@@ -197,40 +198,48 @@ fn check_framing(content: &Content, problems: &mut Vec<Problem>) {
     }
 }
 
+/// What can be told of the screens without compiling them (the safety
+/// module compiles them and runs their canaries: `Safety::build`).
 fn check_screens(screens: &Screens, problems: &mut Vec<Problem>) {
-    let all = [
-        &screens.emergency,
-        &screens.crisis,
-        &screens.personal_advice,
-        &screens.small_talk,
-    ]
-    .into_iter()
-    .chain(&screens.out_of_scope);
-    for screen in all {
-        for (pattern, o) in screen.patterns.iter().chain(&screen.unless) {
-            // Syntax only: the engine compiles the patterns once, later.
-            if let Err(e) = regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .build()
-                .parse(pattern)
-            {
-                let msg = e
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or("")
-                    .trim()
-                    .to_string();
-                problems.push(Problem::at(o, format!("invalid regex /{pattern}/: {msg}")));
-            }
+    for level in [
+        Level::Crisis,
+        Level::Emergency,
+        Level::Urgent,
+        Level::PersonalAdvice,
+    ] {
+        if !screens.triage.iter().any(|s| s.level == level) {
+            problems.push(Problem::at(
+                &screens.origin,
+                format!(
+                    "no `{}` screen: every triage level needs one",
+                    level.as_str()
+                ),
+            ));
         }
     }
-    if screens.emergency.patterns.is_empty() || screens.crisis.patterns.is_empty() {
-        problems.push(Problem {
-            file: "intents/safety.toml".into(),
-            line: 1,
-            message: "emergency and crisis patterns are required".into(),
-        });
+    for screen in &screens.triage {
+        let name = &screen.name;
+        if name.is_empty() {
+            problems.push(Problem::at(&screen.origin, "a screen without a `name`"));
+        }
+        if screen.level == Level::None {
+            problems.push(Problem::at(
+                &screen.origin,
+                format!("screen `{name}` has no `level`"),
+            ));
+        }
+        if screen.patterns.is_empty() {
+            problems.push(Problem::at(
+                &screen.origin,
+                format!("screen `{name}` has no patterns"),
+            ));
+        }
+        if screen.must_match.is_empty() || screen.must_not_match.is_empty() {
+            problems.push(Problem::at(
+                &screen.origin,
+                format!("screen `{name}` needs `must_match` and `must_not_match` samples"),
+            ));
+        }
     }
 }
 

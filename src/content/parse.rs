@@ -69,24 +69,55 @@ struct RawSynonym {
 #[serde(deny_unknown_fields)]
 struct RawScreen {
     #[serde(default)]
+    name: String,
+    #[serde(default)]
+    level: Level,
+    #[serde(default)]
+    preface: Preface,
+    #[serde(default)]
     patterns: Vec<Spanned<String>>,
     #[serde(default)]
     unless: Vec<Spanned<String>>,
+    #[serde(default)]
+    must_match: Vec<Spanned<String>>,
+    #[serde(default)]
+    must_not_match: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScreens {
     #[serde(default)]
-    emergency: RawScreen,
+    words: std::collections::BTreeMap<String, Spanned<String>>,
     #[serde(default)]
-    crisis: RawScreen,
+    screen: Vec<Spanned<RawScreen>>,
     #[serde(default)]
-    personal_advice: RawScreen,
+    out_of_scope: Vec<Spanned<RawScreen>>,
+    small_talk: Spanned<RawScreen>,
+    model_veto: Option<Spanned<RawScreen>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLexicon {
     #[serde(default)]
-    out_of_scope: Vec<RawScreen>,
+    vocabulary: Vec<String>,
     #[serde(default)]
-    small_talk: RawScreen,
+    lexicon: Vec<Spanned<RawSynonym>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExamples {
+    #[serde(default)]
+    level: Vec<RawLevelExamples>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLevelExamples {
+    name: Level,
+    examples: Vec<String>,
 }
 
 /// 1-based line of a byte offset.
@@ -179,6 +210,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
     let mut responses: Vec<(String, Response)> = Vec::new();
     let mut synonyms = Vec::new();
     let mut screens = None;
+    let mut lexicon = Lexicon::default();
     let mut framing = None;
 
     for file in files {
@@ -229,18 +261,55 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
                 }
             }),
             (false, "safety") => from_toml::<RawScreens>(file).map(|raw| {
-                let screen = |r: RawScreen| Screen {
-                    patterns: spanned_list(&at, r.patterns),
-                    unless: spanned_list(&at, r.unless),
+                let screen = |r: Spanned<RawScreen>| {
+                    let origin = at.origin(r.span().start);
+                    let r = r.into_inner();
+                    Screen {
+                        name: r.name,
+                        level: r.level,
+                        preface: r.preface,
+                        patterns: spanned_list(&at, r.patterns),
+                        unless: spanned_list(&at, r.unless),
+                        must_match: spanned_list(&at, r.must_match),
+                        must_not_match: spanned_list(&at, r.must_not_match),
+                        origin,
+                    }
                 };
                 screens = Some(Screens {
-                    emergency: screen(raw.emergency),
-                    crisis: screen(raw.crisis),
-                    personal_advice: screen(raw.personal_advice),
+                    words: raw
+                        .words
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let o = at.origin(v.span().start);
+                            (k, v.into_inner(), o)
+                        })
+                        .collect(),
+                    triage: raw.screen.into_iter().map(screen).collect(),
                     out_of_scope: raw.out_of_scope.into_iter().map(screen).collect(),
                     small_talk: screen(raw.small_talk),
+                    model_veto: raw.model_veto.map(screen),
+                    origin: at.origin(0),
                 });
             }),
+            (false, "triage") => from_toml::<RawLexicon>(file).map(|raw| {
+                lexicon.vocabulary = raw.vocabulary;
+                lexicon.origin = at.origin(0);
+                for s in raw.lexicon {
+                    let o = at.origin(s.span().start);
+                    let s = s.into_inner();
+                    lexicon.entries.push(Synonym {
+                        from: s.from,
+                        to: s.to,
+                        origin: o,
+                    });
+                }
+            }),
+            (false, stem) if stem.starts_with("triage_examples") => from_toml::<RawExamples>(file)
+                .map(|raw| {
+                    for l in raw.level {
+                        lexicon.examples.push((l.name, l.examples));
+                    }
+                }),
             (false, category) => from_toml::<RawIntentFile>(file).map(|raw| {
                 for r in raw.intent {
                     let start = r.id.span().start;
@@ -307,6 +376,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
         intents,
         synonyms,
         screens,
+        lexicon,
         framing,
         framing_origin,
     })

@@ -70,23 +70,100 @@ pub struct Synonym {
     pub origin: Origin,
 }
 
+/// How urgently a message must be met, most urgent first. Triage decides
+/// it before any topic matching; see `crate::safety`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Suicidal thoughts, plans or means, about oneself or someone else.
+    Crisis,
+    /// A medical emergency happening now: call 911.
+    Emergency,
+    /// Symptoms for the care team today.
+    Urgent,
+    /// A question about one's own treatment: the care team decides.
+    PersonalAdvice,
+    #[default]
+    None,
+}
+
+impl Level {
+    pub const ALL: [Level; 5] = [
+        Level::Crisis,
+        Level::Emergency,
+        Level::Urgent,
+        Level::PersonalAdvice,
+        Level::None,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Crisis => "crisis",
+            Level::Emergency => "emergency",
+            Level::Urgent => "urgent",
+            Level::PersonalAdvice => "personal_advice",
+            Level::None => "none",
+        }
+    }
+}
+
+/// Which care-team preface a personal-advice reply opens with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Preface {
+    /// Changing, stopping, skipping or combining a medicine or a treatment.
+    Change,
+    /// Whether a treatment suits or is open to the person.
+    Eligibility,
+    #[default]
+    General,
+}
+
 /// A screen: matches when any pattern matches and no `unless` pattern does.
+/// Its canaries (`must_match`, `must_not_match`) are sample messages the
+/// content check runs through the whole triage, so a screen that stops
+/// working is an error, never a silent gap.
 #[derive(Debug, Clone, Default)]
 pub struct Screen {
+    pub name: String,
+    pub level: Level,
+    pub preface: Preface,
     pub patterns: Vec<(String, Origin)>,
     pub unless: Vec<(String, Origin)>,
+    pub must_match: Vec<(String, Origin)>,
+    pub must_not_match: Vec<(String, Origin)>,
+    pub origin: Origin,
 }
 
 /// The safety and scope screens, as regular expressions over normalised text.
 #[derive(Debug, Clone, Default)]
 pub struct Screens {
-    pub emergency: Screen,
-    pub crisis: Screen,
-    pub personal_advice: Screen,
+    /// Word classes patterns name as `{name}`: (name, regex).
+    pub words: Vec<(String, String, Origin)>,
+    /// The triage screens (crisis, emergency, urgent, personal advice).
+    pub triage: Vec<Screen>,
     /// Each a screen of its own, with its own exceptions.
     pub out_of_scope: Vec<Screen>,
     /// Messages that are only a greeting or thanks.
     pub small_talk: Screen,
+    /// Messages the triage model is not asked about (general questions,
+    /// past events since resolved, figures of speech).
+    pub model_veto: Option<Screen>,
+    pub origin: Origin,
+}
+
+/// The triage lexicon (`intents/triage.toml`): danger words that a
+/// misspelling is corrected to, and variants read as those words.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    pub vocabulary: Vec<String>,
+    /// Variant phrase -> the words it is read as.
+    pub entries: Vec<Synonym>,
+    /// Labelled messages the triage model learns from, by level.
+    pub examples: Vec<(Level, Vec<String>)>,
+    pub origin: Origin,
 }
 
 /// A browsing category: a content file of intents and its display title.
@@ -108,7 +185,13 @@ pub struct Framing {
     pub fallback: String,
     pub emergency: String,
     pub crisis: String,
+    /// Opens an urgent reply: the care team today; 911 if it gets worse.
+    pub urgent: String,
+    /// Personal-advice prefaces: general, changing a medicine or treatment,
+    /// and whether a treatment suits the person.
     pub personal_advice: String,
+    pub advice_change: String,
+    pub advice_eligibility: String,
     pub non_text: String,
     pub empty: String,
     pub clarify: String,
@@ -125,6 +208,7 @@ pub struct Content {
     pub intents: Vec<Intent>,
     pub synonyms: Vec<Synonym>,
     pub screens: Screens,
+    pub lexicon: Lexicon,
     pub framing: Framing,
     pub framing_origin: Origin,
 }

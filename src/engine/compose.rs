@@ -3,7 +3,7 @@
 
 use super::Engine;
 use super::decide::Decision;
-use crate::content::{Intent, IntentKind};
+use crate::content::{Intent, IntentKind, Level, Preface};
 use crate::nlu::Candidate;
 use crate::reply::{Choice, Excerpt, Kind, Reply, Suggestion};
 use crate::safety::Findings;
@@ -37,25 +37,28 @@ impl Engine {
                 r
             }
         };
-        // Personal advice about a subject the guide has nothing on at all
-        // (an out-of-scope topic ranked first) stays a plain fallback.
-        let off_topic = ranked
-            .first()
-            .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope);
-        let advisable = matches!(reply.kind, Kind::Answer | Kind::Clarify)
-            || (reply.kind == Kind::Fallback && !off_topic);
-        if findings.personal_advice && advisable {
-            reply.kind = Kind::PersonalAdvice;
+        let lead = match findings.level {
+            // Urgent whatever the match: the care team today comes first,
+            // then the passage that fits, if one does.
+            Level::Urgent => Some((Kind::Urgent, framing.urgent.as_str())),
+            Level::PersonalAdvice => Some((
+                Kind::PersonalAdvice,
+                match findings.preface {
+                    Preface::Change => framing.advice_change.as_str(),
+                    Preface::Eligibility => framing.advice_eligibility.as_str(),
+                    Preface::General => framing.personal_advice.as_str(),
+                },
+            )),
+            _ => None,
+        };
+        if let Some((kind, first)) = lead {
+            reply.kind = kind;
             if reply.excerpt.is_some() {
-                reply.lead = Some(framing.personal_advice.clone());
+                reply.lead = Some(first.to_string());
             } else {
-                // No one topic: the care-team note, then what it can offer.
+                // No one topic: the note, then what it can offer.
                 let rest = reply.lead.take().unwrap_or_default();
-                reply.lead = Some(
-                    format!("{}\n\n{}", framing.personal_advice, rest)
-                        .trim()
-                        .to_string(),
-                );
+                reply.lead = Some(format!("{first}\n\n{rest}").trim().to_string());
             }
         }
         reply
@@ -116,6 +119,7 @@ impl Engine {
             has_more: true,
             footer: framing.footer.clone(),
             related_label: framing.related.clone(),
+            triage: None,
         }
     }
 
@@ -132,6 +136,7 @@ impl Engine {
             has_more: false,
             footer: self.content.framing.footer.clone(),
             related_label: self.content.framing.related.clone(),
+            triage: None,
         }
     }
 }

@@ -14,7 +14,7 @@ mod tuning;
 
 pub use tuning::Tuning;
 
-use crate::content::{Content, IntentKind};
+use crate::content::{Content, IntentKind, Level, Problem};
 use crate::nlu::{Classifier, Normalizer};
 use crate::reply::{Choice, Kind, Reply};
 use crate::safety::Safety;
@@ -63,22 +63,38 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// The engine for checked content. Panics when the content's screens
+    /// do not build: for the shipped content, which the tests prove; use
+    /// [`Engine::build`] for anything else.
     pub fn new(content: Content) -> Engine {
         Engine::with_tuning(content, Tuning::default())
     }
 
     pub fn with_tuning(content: Content, tuning: Tuning) -> Engine {
+        Engine::build(content, tuning)
+            .unwrap_or_else(|problems| panic!("content that does not build: {}", problems[0]))
+    }
+
+    /// The one gate every engine passes (`check`, start-up, reload): the
+    /// matcher learns, the triage screens compile and run their canaries.
+    /// Content whose screens fail is refused with every problem, never
+    /// served with a screen missing.
+    pub fn build(content: Content, tuning: Tuning) -> Result<Engine, Vec<Problem>> {
+        let norm = Normalizer::new(&content);
         // The screens compile on a second thread while the matcher learns:
         // both are pure, so the result is the same, only start-up is shorter.
-        let (norm, classifier, safety) = std::thread::scope(|scope| {
-            let safety = scope.spawn(|| Safety::new(&content.screens));
-            let norm = Normalizer::new(&content);
+        let (classifier, safety) = std::thread::scope(|scope| {
+            let safety = scope.spawn(|| Safety::build(&content, &norm));
             let classifier = Classifier::new(&content, &norm, tuning.weights);
-            let safety = safety
-                .join()
-                .unwrap_or_else(|_| Safety::new(&content.screens));
-            (norm, classifier, safety)
+            let safety = safety.join().unwrap_or_else(|_| {
+                Err(vec![Problem::at(
+                    &content.screens.origin,
+                    "the safety screens could not be built",
+                )])
+            });
+            (classifier, safety)
         });
+        let safety = safety?;
         let broad_terms = content
             .intents
             .iter()
@@ -117,7 +133,7 @@ impl Engine {
                     .unwrap_or_default()
             })
             .collect();
-        Engine {
+        Ok(Engine {
             content,
             norm,
             classifier,
@@ -126,7 +142,7 @@ impl Engine {
             broad_terms,
             facet_keys,
             excerpt_terms,
-        }
+        })
     }
 
     /// The ranked intents for a message, for `eval` reports: (id, score).
@@ -161,16 +177,18 @@ impl Engine {
                 None => self.framed(Kind::Help, &self.content.framing.empty),
             };
         }
-        let plain_words = words.join(" ");
         let message = self.norm.from_words(&words);
-        // Screens read the folded words and the synonym-mapped ones.
-        let screened = format!(" {plain_words} | {} ", message.text());
-        let findings = self.safety.screen(&screened);
-        if findings.crisis {
-            return self.framed(Kind::Emergency, &self.content.framing.crisis);
-        }
-        if findings.emergency {
-            return self.framed(Kind::Emergency, &self.content.framing.emergency);
+        // Triage first, on the raw text (it folds look-alikes itself): no
+        // topic match can ever hide an emergency.
+        let (findings, triage) = self.safety.screen(text, &self.norm);
+        match findings.level {
+            Level::Crisis => {
+                return self.triaged(Kind::Crisis, &self.content.framing.crisis, triage);
+            }
+            Level::Emergency => {
+                return self.triaged(Kind::Emergency, &self.content.framing.emergency, triage);
+            }
+            _ => {}
         }
         let last = query.last_topic.and_then(|id| self.index_of(id));
         let scale = self.length_scale(&message);
@@ -182,7 +200,22 @@ impl Engine {
             _ => ranked,
         };
         let decision = self.decide(&message, &ranked, last, findings, scale);
-        self.compose(decision, &ranked, findings)
+        let mut reply = self.compose(decision, &ranked, findings);
+        reply.triage = Some(triage);
+        reply
+    }
+
+    /// The triage level of a message and why (`ask --json` reports it).
+    pub fn triage(&self, text: &str) -> crate::safety::Triage {
+        self.safety.triage(truncate(text, MAX_CHARS), &self.norm)
+    }
+
+    /// An emergency or crisis reply: the framing alone, nothing that could
+    /// distract from it.
+    fn triaged(&self, kind: Kind, lead: &str, triage: crate::safety::Triage) -> Reply {
+        let mut reply = self.framed(kind, lead);
+        reply.triage = Some(triage);
+        reply
     }
 
     /// The answer reply for a topic chosen directly (button, deep link).

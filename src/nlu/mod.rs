@@ -9,4 +9,5 @@ mod normalize;
 mod stopwords;
 
 pub use classify::{Candidate, Classifier, Weights};
+pub use logistic::Logistic;
 pub use normalize::{Normalized, Normalizer};

@@ -204,6 +204,11 @@ impl Normalizer {
         }
     }
 
+    /// Whether the content uses the folded word (or it is a stop word).
+    pub fn knows(&self, word: &str) -> bool {
+        self.known.contains(word)
+    }
+
     /// Whether the word is a stop word.
     pub fn is_stop(&self, word: &str) -> bool {
         self.stop.contains(word)

@@ -61,8 +61,10 @@ impl Live {
     pub fn reload(&self) -> Result<u64, Refused> {
         let _one = self.reloading.lock().unwrap_or_else(|p| p.into_inner());
         let dir = self.dir.as_deref().ok_or(Refused::NoFolder)?;
-        let content = content::load_dir(dir).map_err(Refused::Problems)?;
-        let engine = Arc::new(Engine::with_tuning(content, self.tuning));
+        let engine = content::load_dir(dir)
+            .and_then(|c| Engine::build(c, self.tuning))
+            .map_err(Refused::Problems)?;
+        let engine = Arc::new(engine);
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = engine;
         Ok(self.version.fetch_add(1, Ordering::Relaxed) + 1)
     }

@@ -113,4 +113,6 @@ pub struct Reply {
     pub footer: String,
     /// Label before related topics ("Related topics:").
     pub related_label: String,
+    /// The triage level and the signals behind it, when triage ran.
+    pub triage: Option<crate::safety::Triage>,
 }

@@ -38,6 +38,8 @@ struct JsonReply<'a> {
     intent: Option<&'a str>,
     confidence: f32,
     suggestions: &'a [super::Suggestion],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    triage: Option<&'a crate::safety::Triage>,
     reply: String,
 }
 
@@ -49,6 +51,7 @@ pub fn json_line(question: &str, reply: &Reply) -> String {
         intent: reply.intent.as_deref(),
         confidence: (reply.confidence * 1000.0).round() / 1000.0,
         suggestions: &reply.suggestions,
+        triage: reply.triage.as_ref(),
         reply: plain(reply),
     };
     serde_json::to_string(&out).unwrap_or_else(|_| String::from("{}"))

@@ -1,0 +1,400 @@
+//! Triage and the scope screens. Triage is a stage of its own: it reads the
+//! message before any topic matching and decides how urgently it must be
+//! met ([`Level`]): crisis, emergency, urgent, personal advice or none.
+//!
+//! It reads the text folded for look-alike and invisible characters
+//! ([`fold`]), with the danger-word lexicon applied and misspellings of
+//! danger words corrected ([`reader`]). Two signals decide: the screens
+//! (regular expressions over that text, data in `intents/safety.toml`, with
+//! word classes such as `{blood}`), and a small logistic model trained on the
+//! labelled examples in `intents/triage_examples.toml` that catches wordings
+//! no pattern foresaw. The most urgent level either finds wins.
+//!
+//! Fail closed: [`Safety::build`] compiles every screen and runs each one's
+//! canaries (`must_match`, `must_not_match`); a screen that does not build or
+//! misses a canary is a content problem, and content with a problem is never
+//! served (`check`, start-up and reload all go through it).
+
+pub mod fold;
+mod model;
+mod reader;
+
+pub use crate::content::{Level, Preface};
+
+use crate::content::{Content, Origin, Problem, Screen};
+use crate::nlu::Normalizer;
+use model::Model;
+use reader::Reader;
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::Serialize;
+
+/// A compiled pattern set may take at most this much memory; a screen over
+/// it is a `check` error rather than a screen that silently matches nothing.
+const SIZE_LIMIT: usize = 32 << 20;
+/// How many closing sentences of a long message the model also reads alone.
+const TAIL_SENTENCES: usize = 2;
+
+#[derive(Debug, Clone)]
+struct Compiled {
+    name: String,
+    level: Level,
+    preface: Preface,
+    patterns: Regex,
+    unless: Option<Regex>,
+}
+
+impl Compiled {
+    fn matches(&self, text: &str) -> bool {
+        self.patterns.is_match(text) && !self.unless.as_ref().is_some_and(|u| u.is_match(text))
+    }
+}
+
+/// What the screens found in one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Findings {
+    pub level: Level,
+    /// For personal advice: which care-team preface fits.
+    pub preface: Preface,
+    pub crisis: bool,
+    pub emergency: bool,
+    pub urgent: bool,
+    pub personal_advice: bool,
+    pub out_of_scope: bool,
+    pub small_talk: bool,
+}
+
+/// Why triage chose its level, for `ask --json`: the screens that matched
+/// and the model's verdict, never the user's text.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Triage {
+    pub level: Level,
+    /// "screen:<level>.<name>" for each screen that matched, and
+    /// "model:<level>=<probability>" when the model's verdict counted.
+    pub signals: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Safety {
+    triage: Vec<Compiled>,
+    out_of_scope: Vec<Compiled>,
+    small_talk: Compiled,
+    model_veto: Option<Compiled>,
+    /// The word classes, for the model's features.
+    concepts: Option<RegexSet>,
+    reader: Reader,
+    model: Model,
+}
+
+impl Safety {
+    /// Compiles the screens, trains the model and runs every canary: the
+    /// ready screens, or every problem found.
+    pub fn build(content: &Content, norm: &Normalizer) -> Result<Safety, Vec<Problem>> {
+        let screens = &content.screens;
+        let mut problems = Vec::new();
+        let words = Words::new(&screens.words, &mut problems);
+        let mut compile = |s: &Screen| compile(s, &words, &mut problems);
+        let triage: Vec<Option<Compiled>> = screens.triage.iter().map(&mut compile).collect();
+        let out_of_scope: Vec<Option<Compiled>> =
+            screens.out_of_scope.iter().map(&mut compile).collect();
+        let small_talk = compile(&screens.small_talk);
+        let model_veto = screens.model_veto.as_ref().map(&mut compile);
+        let reader = Reader::new(&content.lexicon);
+        let concepts = words.concepts();
+        let features = |words: &[String]| features(words, concepts.as_ref());
+        let model = Model::train(&content.lexicon.examples, |t| {
+            features(&reader.read(t, norm))
+        });
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let safety = Safety {
+            triage: triage.into_iter().flatten().collect(),
+            out_of_scope: out_of_scope.into_iter().flatten().collect(),
+            small_talk: small_talk.unwrap_or_else(|| unreachable!("no problem, so it compiled")),
+            model_veto: model_veto.flatten(),
+            concepts,
+            reader,
+            model,
+        };
+        safety.run_canaries(screens, norm, &mut problems);
+        if problems.is_empty() {
+            Ok(safety)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Each screen's samples, through the whole triage (fold, lexicon,
+    /// screens, model): a `must_match` sample must reach the screen's level,
+    /// a `must_not_match` sample must not match that screen.
+    fn run_canaries(
+        &self,
+        screens: &crate::content::Screens,
+        norm: &Normalizer,
+        problems: &mut Vec<Problem>,
+    ) {
+        let all = screens
+            .triage
+            .iter()
+            .chain(&screens.out_of_scope)
+            .chain(std::iter::once(&screens.small_talk))
+            .chain(&screens.model_veto);
+        for (screen, compiled) in all.zip(
+            self.triage
+                .iter()
+                .chain(&self.out_of_scope)
+                .chain(std::iter::once(&self.small_talk))
+                .chain(&self.model_veto),
+        ) {
+            for (sample, o) in &screen.must_match {
+                let text = self.text(sample, norm);
+                let ok = if screen.level == Level::None {
+                    compiled.matches(&text)
+                } else {
+                    self.triage(sample, norm).level <= screen.level
+                };
+                if !ok {
+                    problems.push(Problem::at(
+                        o,
+                        format!(
+                            "screen `{}` misses its own sample \"{sample}\"",
+                            screen.name
+                        ),
+                    ));
+                }
+            }
+            for (sample, o) in &screen.must_not_match {
+                if compiled.matches(&self.text(sample, norm)) {
+                    problems.push(Problem::at(
+                        o,
+                        format!(
+                            "screen `{}` matches \"{sample}\", which it must not",
+                            screen.name
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The text every screen reads: the message read for triage, then the
+    /// same words with the content's spelling and synonyms (" a b | c d ").
+    fn text(&self, raw: &str, norm: &Normalizer) -> String {
+        let words = self.reader.read(raw, norm);
+        let mapped = norm.from_words(&words).text();
+        format!(" {} | {mapped} ", words.join(" "))
+    }
+
+    /// The message read whole, then each sentence of a longer one, for the
+    /// model.
+    fn parts(&self, raw: &str, norm: &Normalizer) -> Vec<Vec<String>> {
+        let read = |t: &str| features(&self.reader.read(t, norm), self.concepts.as_ref());
+        let mut parts = vec![read(raw)];
+        let sentences: Vec<&str> = raw
+            .split(['.', '!', '?', '\n', ';'])
+            .filter(|s| s.split_whitespace().count() >= 2)
+            .collect();
+        // The emergency in a long story comes at its end.
+        if sentences.len() > 1 {
+            let tail = sentences.len().saturating_sub(TAIL_SENTENCES);
+            parts.extend(sentences[tail..].iter().map(|s| read(s)));
+        }
+        parts
+    }
+
+    /// The triage level of a message and why.
+    pub fn triage(&self, raw: &str, norm: &Normalizer) -> Triage {
+        self.screen(raw, norm).1
+    }
+
+    /// Triage and the scope screens for one message.
+    pub fn screen(&self, raw: &str, norm: &Normalizer) -> (Findings, Triage) {
+        let text = self.text(raw, norm);
+        let mut findings = Findings::default();
+        let mut triage = Triage {
+            level: Level::None,
+            signals: Vec::new(),
+        };
+        for s in self.triage.iter().filter(|s| s.matches(&text)) {
+            triage
+                .signals
+                .push(format!("screen:{}.{}", s.level.as_str(), s.name));
+            if s.level < triage.level {
+                triage.level = s.level;
+            }
+            if s.level == Level::PersonalAdvice && findings.preface == Preface::General {
+                findings.preface = s.preface;
+            }
+        }
+        // The model is not asked about a message the `model_veto` screen
+        // marks as a question in general, a past event since resolved, or a
+        // figure of speech; the screens above still are.
+        let vetoed = self.model_veto.as_ref().is_some_and(|v| v.matches(&text));
+        if vetoed {
+            triage.signals.push("veto:model".into());
+        }
+        if triage.level > Level::Emergency && !vetoed {
+            let parts = self.parts(raw, norm);
+            if let Some((level, p)) = self.model.verdict(&parts, triage.level) {
+                triage
+                    .signals
+                    .push(format!("model:{}={p:.2}", level.as_str()));
+                triage.level = level;
+            }
+        }
+        findings.level = triage.level;
+        findings.crisis = triage.level == Level::Crisis;
+        findings.emergency = triage.level == Level::Emergency;
+        findings.urgent = triage.level == Level::Urgent;
+        findings.personal_advice = triage.level == Level::PersonalAdvice;
+        findings.out_of_scope = self.out_of_scope.iter().any(|c| c.matches(&text));
+        findings.small_talk = self.small_talk.matches(&text);
+        (findings, triage)
+    }
+}
+
+/// The model's features of a message: its words, word pairs, and the word
+/// classes of `[words]` it holds ("class:blood"), which let the model carry
+/// what it learnt of one word to the others of its class.
+fn features(words: &[String], concepts: Option<&RegexSet>) -> Vec<String> {
+    let mut out = model::grams(words);
+    if let Some(set) = concepts {
+        let text = format!(" {} ", words.join(" "));
+        out.extend(set.matches(&text).iter().map(|i| format!("class:{i}")));
+    }
+    out
+}
+
+/// The word classes patterns may name as `{name}`.
+struct Words(Vec<(String, String)>);
+
+impl Words {
+    /// Every class as a whole-word pattern, matched in one pass.
+    fn concepts(&self) -> Option<RegexSet> {
+        RegexSetBuilder::new(self.0.iter().map(|(_, p)| format!(r"\b(?:{p})\b")))
+            .unicode(false)
+            .build()
+            .ok()
+    }
+
+    fn new(list: &[(String, String, Origin)], problems: &mut Vec<Problem>) -> Words {
+        for (name, pattern, o) in list {
+            if let Err(e) = regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .build()
+                .parse(pattern)
+            {
+                problems.push(Problem::at(
+                    o,
+                    format!("word class `{name}`: {}", last_line(&e.to_string())),
+                ));
+            }
+        }
+        Words(
+            list.iter()
+                .map(|(n, p, _)| (n.clone(), p.clone()))
+                .collect(),
+        )
+    }
+
+    /// The pattern with each `{name}` replaced by its class; an unknown
+    /// name is reported.
+    fn expand(&self, pattern: &str, o: &Origin, problems: &mut Vec<Problem>) -> String {
+        let mut out = String::with_capacity(pattern.len());
+        let mut rest = pattern;
+        while let Some(at) = rest.find('{') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let name_len = after
+                .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                .unwrap_or(after.len());
+            let name = &after[..name_len];
+            if !name.is_empty() && after[name_len..].starts_with('}') {
+                match self.0.iter().find(|(n, _)| n == name) {
+                    Some((_, p)) => out.push_str(&format!("(?:{p})")),
+                    None => {
+                        problems.push(Problem::at(o, format!("unknown word class `{{{name}}}`")))
+                    }
+                }
+                rest = &after[name_len + 1..];
+            } else {
+                out.push('{');
+                rest = after;
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// One screen compiled: its patterns as one alternation, its exceptions as
+/// another. Screens read ASCII-folded text, so ASCII classes suffice and
+/// compile far faster than Unicode ones.
+fn compile(screen: &Screen, words: &Words, problems: &mut Vec<Problem>) -> Option<Compiled> {
+    let mut any_of = |list: &[(String, Origin)]| -> Option<Option<Regex>> {
+        if list.is_empty() {
+            return Some(None);
+        }
+        let mut parts = Vec::with_capacity(list.len());
+        let mut ok = true;
+        for (p, o) in list {
+            let p = words.expand(p, o, problems);
+            // Syntax only here (cheap); the alternation below is compiled once.
+            match regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .build()
+                .parse(&p)
+            {
+                Ok(_) => parts.push(format!("(?:{p})")),
+                Err(e) => {
+                    ok = false;
+                    problems.push(Problem::at(
+                        o,
+                        format!("invalid regex /{p}/: {}", last_line(&e.to_string())),
+                    ));
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        match RegexBuilder::new(&parts.join("|"))
+            .unicode(false)
+            .size_limit(SIZE_LIMIT)
+            .build()
+        {
+            Ok(r) => Some(Some(r)),
+            Err(e) => {
+                problems.push(Problem::at(
+                    &screen.origin,
+                    format!(
+                        "screen `{}` does not build: {}",
+                        screen.name,
+                        last_line(&e.to_string())
+                    ),
+                ));
+                None
+            }
+        }
+    };
+    let patterns = any_of(&screen.patterns)?;
+    let unless = any_of(&screen.unless)?;
+    let Some(patterns) = patterns else {
+        problems.push(Problem::at(
+            &screen.origin,
+            format!("screen `{}` is empty", screen.name),
+        ));
+        return None;
+    };
+    Some(Compiled {
+        name: screen.name.clone(),
+        level: screen.level,
+        preface: screen.preface,
+        patterns,
+        unless,
+    })
+}
+
+fn last_line(message: &str) -> String {
+    message.lines().last().unwrap_or("").trim().to_string()
+}

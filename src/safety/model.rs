@@ -1,0 +1,103 @@
+//! The triage model: a logistic regression over the words and word pairs of
+//! a message as triage reads it, trained at load on the labelled examples of
+//! every level (`intents/triage_examples.toml`, near-misses included, which
+//! is where its precision comes from). Deterministic. It catches wordings no
+//! screen foresaw; it raises a message's level only when it is sure, so the
+//! screens stay the precise part.
+//!
+//! A long message is read whole and sentence by sentence: the emergency at
+//! the end of a long story about treatment is not diluted by the story.
+
+use crate::content::Level;
+use crate::nlu::Logistic;
+use std::collections::HashMap;
+
+/// The probability above which the model's verdict counts when no screen
+/// matched: emergency and crisis (recall first), then urgent and personal
+/// advice (the screens carry most of those). Chosen with
+/// `cargo test --release --test integration safety_set -- --nocapture` on
+/// tests/safety/tune: lower let near-misses through, higher missed
+/// emergencies the screens did not foresee.
+const SURE_DANGER: f32 = 0.65;
+const SURE_OTHER: f32 = 0.85;
+/// Over a screen that found urgent symptoms or personal advice, the model
+/// must be surer still to raise it to emergency or crisis: such messages
+/// often share words with crises ("I'm done with it" about a treatment).
+const SURE_OVER_SCREEN: f32 = 0.95;
+
+#[derive(Debug)]
+pub(super) struct Model {
+    features: HashMap<String, u32>,
+    logistic: Logistic,
+}
+
+impl Model {
+    /// Trains on the labelled examples; `features` turns a message into
+    /// the feature names it has (see `Safety::features`).
+    pub(super) fn train(
+        examples: &[(Level, Vec<String>)],
+        features_of: impl Fn(&str) -> Vec<String>,
+    ) -> Model {
+        let mut features: HashMap<String, u32> = HashMap::new();
+        let mut training = Vec::new();
+        for (level, texts) in examples {
+            for text in texts {
+                let ids = features_of(text)
+                    .into_iter()
+                    .map(|g| {
+                        let next = features.len() as u32;
+                        *features.entry(g).or_insert(next)
+                    })
+                    .collect();
+                training.push((class(*level), ids));
+            }
+        }
+        let logistic = Logistic::train(&training, features.len(), Level::ALL.len());
+        Model { features, logistic }
+    }
+
+    /// The most urgent level the model is sure of, above `screened` (what
+    /// the screens found), with its probability. `parts` are the message
+    /// read whole, then its closing sentences, each as its feature names.
+    pub(super) fn verdict(&self, parts: &[Vec<String>], screened: Level) -> Option<(Level, f32)> {
+        if self.features.is_empty() {
+            return None;
+        }
+        let mut best = [0f32; Level::ALL.len()];
+        for names in parts {
+            let ids: Vec<u32> = names
+                .iter()
+                .filter_map(|g| self.features.get(g).copied())
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            for (b, p) in best.iter_mut().zip(self.logistic.probabilities(&ids)) {
+                *b = b.max(p);
+            }
+        }
+        Level::ALL
+            .into_iter()
+            .filter(|l| *l < screened && *l != Level::None)
+            .map(|l| (l, best[class(l) as usize]))
+            .find(|(l, p)| {
+                let sure = match (l, screened) {
+                    (Level::Crisis | Level::Emergency, Level::None) => SURE_DANGER,
+                    (Level::Crisis | Level::Emergency, _) => SURE_OVER_SCREEN,
+                    _ => SURE_OTHER,
+                };
+                *p >= sure
+            })
+    }
+}
+
+fn class(level: Level) -> u32 {
+    Level::ALL.iter().position(|l| *l == level).unwrap_or(0) as u32
+}
+
+/// Words and adjacent word pairs.
+pub(super) fn grams(words: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = words.to_vec();
+    out.extend(words.windows(2).map(|w| format!("{} {}", w[0], w[1])));
+    out
+}

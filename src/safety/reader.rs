@@ -1,0 +1,133 @@
+//! Reading a message for triage: the screen fold (look-alikes, invisible
+//! characters), @mentions, a leading bot command and links dropped, then the
+//! lexicon (`intents/triage.toml`): variants and misspellings read as the
+//! danger word they stand for ("blod" -> "blood", "kms" -> "kill myself"),
+//! and an unknown word one slip away from a danger word corrected to it
+//! ("unconcious", "breating", "sucide").
+
+use super::fold::screen_fold;
+use crate::content::Lexicon;
+use crate::nlu::Normalizer;
+use crate::text::fold;
+use std::collections::{HashMap, HashSet};
+
+/// Longest lexicon phrase, in words.
+const MAX_PHRASE: usize = 5;
+/// Shortest word a slip is corrected in (shorter ones need a lexicon entry):
+/// one edit for words this long, two from `TWO_SLIPS` letters.
+const ONE_SLIP: usize = 5;
+const TWO_SLIPS: usize = 8;
+
+type Phrase = (Vec<String>, Vec<String>);
+
+#[derive(Debug)]
+pub(super) struct Reader {
+    /// First word -> (rest of the phrase, the words it is read as), longest first.
+    phrases: HashMap<String, Vec<Phrase>>,
+    /// Danger words, by first letter: what misspellings are corrected to.
+    vocabulary: HashMap<u8, Vec<String>>,
+    words: HashSet<String>,
+}
+
+impl Reader {
+    pub(super) fn new(lexicon: &Lexicon) -> Reader {
+        let mut phrases: HashMap<String, Vec<Phrase>> = HashMap::new();
+        let mut words: HashSet<String> = lexicon.vocabulary.iter().map(|w| fold(w)).collect();
+        for entry in &lexicon.entries {
+            let to: Vec<String> = fold(&entry.to).split(' ').map(String::from).collect();
+            words.extend(to.iter().filter(|w| w.len() >= ONE_SLIP).cloned());
+            for from in &entry.from {
+                let mut split: Vec<String> = fold(from).split(' ').map(String::from).collect();
+                if split.first().is_none_or(|w| w.is_empty()) {
+                    continue;
+                }
+                let first = split.remove(0);
+                phrases.entry(first).or_default().push((split, to.clone()));
+            }
+        }
+        for list in phrases.values_mut() {
+            list.sort_by_key(|(rest, _)| std::cmp::Reverse(rest.len()));
+        }
+        let mut vocabulary: HashMap<u8, Vec<String>> = HashMap::new();
+        for w in words.iter().filter(|w| w.len() >= ONE_SLIP - 1) {
+            vocabulary
+                .entry(w.as_bytes()[0])
+                .or_default()
+                .push(w.clone());
+        }
+        for list in vocabulary.values_mut() {
+            list.sort();
+        }
+        Reader {
+            phrases,
+            vocabulary,
+            words,
+        }
+    }
+
+    /// The message's words as triage reads them.
+    pub(super) fn read(&self, raw: &str, norm: &Normalizer) -> Vec<String> {
+        let kept: Vec<&str> = raw
+            .split_whitespace()
+            .enumerate()
+            .filter(|(i, w)| {
+                !(w.starts_with('@') || (*i == 0 && w.starts_with('/')) || w.contains("://"))
+            })
+            .map(|(_, w)| w)
+            .collect();
+        let folded = screen_fold(&kept.join(" "));
+        let words: Vec<String> = folded
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| self.correct(w, norm))
+            .collect();
+        self.apply(words)
+    }
+
+    fn apply(&self, words: Vec<String>) -> Vec<String> {
+        let mut out = Vec::with_capacity(words.len() + 4);
+        let mut i = 0;
+        'outer: while i < words.len() {
+            if let Some(options) = self.phrases.get(&words[i]) {
+                for (rest, to) in options {
+                    let end = i + 1 + rest.len();
+                    if rest.len() < MAX_PHRASE
+                        && end <= words.len()
+                        && words[i + 1..end] == rest[..]
+                    {
+                        out.extend(to.iter().cloned());
+                        i = end;
+                        continue 'outer;
+                    }
+                }
+            }
+            out.push(words[i].clone());
+            i += 1;
+        }
+        out
+    }
+
+    /// A word the content does not know, one slip from a danger word (two
+    /// for long words), same first letter: read as that danger word.
+    fn correct(&self, word: &str, norm: &Normalizer) -> String {
+        let len = word.len();
+        if len < ONE_SLIP
+            || self.words.contains(word)
+            || self.phrases.contains_key(word)
+            || norm.knows(word)
+            || !word.bytes().all(|b| b.is_ascii_lowercase())
+        {
+            return word.to_string();
+        }
+        let max = if len >= TWO_SLIPS { 2 } else { 1 };
+        self.vocabulary
+            .get(&word.as_bytes()[0])
+            .into_iter()
+            .flatten()
+            .filter(|c| c.len().abs_diff(len) <= max)
+            .map(|c| (strsim::osa_distance(word, c), c))
+            .filter(|(d, _)| *d <= max)
+            .min()
+            .map_or_else(|| word.to_string(), |(_, c)| c.clone())
+    }
+}
