@@ -94,6 +94,8 @@ fn expected_kinds(kind: &str) -> &'static [Kind] {
         "clarify" => &[Kind::Clarify],
         "out_of_scope" | "fallback" => &[Kind::Fallback],
         "emergency" => &[Kind::Emergency],
+        "crisis" => &[Kind::Crisis],
+        "urgent" => &[Kind::Urgent],
         "personal_advice" => &[Kind::PersonalAdvice],
         "greeting" | "help" => &[Kind::Greeting, Kind::Help],
         _ => &[],

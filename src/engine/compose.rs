@@ -37,11 +37,19 @@ impl Engine {
                 r
             }
         };
+        // Personal advice about a subject the guide has nothing on at all
+        // (an out-of-scope screen or topic) stays a plain fallback: "should
+        // I buy shares" is not a question for the care team.
+        let off_topic = findings.out_of_scope
+            || ranked
+                .first()
+                .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope);
+        let advisable = !(off_topic && reply.kind == Kind::Fallback);
         let lead = match findings.level {
             // Urgent whatever the match: the care team today comes first,
             // then the passage that fits, if one does.
             Level::Urgent => Some((Kind::Urgent, framing.urgent.as_str())),
-            Level::PersonalAdvice => Some((
+            Level::PersonalAdvice if advisable => Some((
                 Kind::PersonalAdvice,
                 match findings.preface {
                     Preface::Change => framing.advice_change.as_str(),

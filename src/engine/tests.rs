@@ -19,7 +19,7 @@ fn kinds_for_a_table_of_messages() {
         ("survival rate for liver cancer", Kind::Fallback),
         ("colon cancer chemotherapy", Kind::Fallback),
         ("he is throwing up blood", Kind::Emergency),
-        ("i want to end my life", Kind::Emergency),
+        ("i want to end my life", Kind::Crisis),
         ("should i stop my sorafenib", Kind::PersonalAdvice),
         ("hello", Kind::Greeting),
         ("/start", Kind::Greeting),

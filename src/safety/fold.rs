@@ -8,6 +8,7 @@
 //! ("k1ll", "su1cide") are read as letters.
 
 use crate::text::fold;
+use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 /// The text as the screens read it: confusables undone, then folded.
@@ -37,7 +38,14 @@ fn unconfuse(token: &str) -> String {
             out.push(c);
             continue;
         }
-        let proto: String = unicode_security::skeleton(c.encode_utf8(&mut buf))
+        // Compatibility forms first (full-width "Ｉ" is "I"), then the
+        // confusables table (Cyrillic "е" is "e").
+        let compat: String = c.encode_utf8(&mut buf).nfkc().collect();
+        if compat.is_ascii() {
+            out.push_str(&compat);
+            continue;
+        }
+        let proto: String = unicode_security::skeleton(&compat)
             .filter(|p| !is_combining_mark(*p))
             .collect();
         if proto.is_ascii() {

@@ -194,10 +194,12 @@ impl Safety {
             .split(['.', '!', '?', '\n', ';'])
             .filter(|s| s.split_whitespace().count() >= 2)
             .collect();
-        // The emergency in a long story comes at its end.
-        if sentences.len() > 1 {
-            let tail = sentences.len().saturating_sub(TAIL_SENTENCES);
-            parts.extend(sentences[tail..].iter().map(|s| read(s)));
+        // The emergency in a long story comes at its end: the closing
+        // sentences are read on their own too, two at a time so that a
+        // short last line keeps the context before it.
+        if sentences.len() > TAIL_SENTENCES {
+            let tail = sentences.len() - TAIL_SENTENCES;
+            parts.push(read(&sentences[tail..].join(". ")));
         }
         parts
     }
@@ -233,7 +235,11 @@ impl Safety {
         if vetoed {
             triage.signals.push("veto:model".into());
         }
-        if triage.level > Level::Emergency && !vetoed {
+        // Nor about one without a single danger word of the lexicon: the
+        // model is a net under the screens for alarming messages, not a
+        // judge of ordinary questions.
+        let alarming = self.reader.alarming(&self.reader.read(raw, norm));
+        if triage.level > Level::Emergency && !vetoed && alarming {
             let parts = self.parts(raw, norm);
             if let Some((level, p)) = self.model.verdict(&parts, triage.level) {
                 triage

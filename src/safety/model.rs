@@ -18,7 +18,7 @@ use std::collections::HashMap;
 /// `cargo test --release --test integration safety_set -- --nocapture` on
 /// tests/safety/tune: lower let near-misses through, higher missed
 /// emergencies the screens did not foresee.
-const SURE_DANGER: f32 = 0.65;
+const SURE_DANGER: f32 = 0.7;
 const SURE_OTHER: f32 = 0.85;
 /// Over a screen that found urgent symptoms or personal advice, the model
 /// must be surer still to raise it to emergency or crisis: such messages

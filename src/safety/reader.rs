@@ -24,8 +24,9 @@ type Phrase = (Vec<String>, Vec<String>);
 pub(super) struct Reader {
     /// First word -> (rest of the phrase, the words it is read as), longest first.
     phrases: HashMap<String, Vec<Phrase>>,
-    /// Danger words, by first letter: what misspellings are corrected to.
-    vocabulary: HashMap<u8, Vec<String>>,
+    /// Danger words, by first letter and length: what misspellings are
+    /// corrected to.
+    vocabulary: HashMap<(u8, usize), Vec<String>>,
     words: HashSet<String>,
 }
 
@@ -48,10 +49,10 @@ impl Reader {
         for list in phrases.values_mut() {
             list.sort_by_key(|(rest, _)| std::cmp::Reverse(rest.len()));
         }
-        let mut vocabulary: HashMap<u8, Vec<String>> = HashMap::new();
+        let mut vocabulary: HashMap<(u8, usize), Vec<String>> = HashMap::new();
         for w in words.iter().filter(|w| w.len() >= ONE_SLIP - 1) {
             vocabulary
-                .entry(w.as_bytes()[0])
+                .entry((w.as_bytes()[0], w.len()))
                 .or_default()
                 .push(w.clone());
         }
@@ -63,6 +64,11 @@ impl Reader {
             vocabulary,
             words,
         }
+    }
+
+    /// Whether any of the words is a danger word of the lexicon.
+    pub(super) fn alarming(&self, words: &[String]) -> bool {
+        words.iter().any(|w| self.words.contains(w))
     }
 
     /// The message's words as triage reads them.
@@ -120,14 +126,40 @@ impl Reader {
             return word.to_string();
         }
         let max = if len >= TWO_SLIPS { 2 } else { 1 };
-        self.vocabulary
-            .get(&word.as_bytes()[0])
-            .into_iter()
+        let first = word.as_bytes()[0];
+        (len.saturating_sub(max)..=len + max)
+            .filter_map(|l| self.vocabulary.get(&(first, l)))
             .flatten()
-            .filter(|c| c.len().abs_diff(len) <= max)
             .map(|c| (strsim::osa_distance(word, c), c))
-            .filter(|(d, _)| *d <= max)
+            .filter(|(d, c)| *d <= max && !substitution_only(word, c))
             .min()
             .map_or_else(|| word.to_string(), |(_, c)| c.clone())
+    }
+}
+
+/// Whether two words of the same length differ by more than a swap of
+/// letters: "chosing" is not "choking". A slip in a danger word is a letter
+/// left out, doubled or swapped ("sucide", "vomitting", "siezure"); a letter
+/// replaced by another usually makes another word.
+fn substitution_only(word: &str, candidate: &str) -> bool {
+    if word.len() != candidate.len() {
+        return false;
+    }
+    let mut a: Vec<u8> = word.bytes().collect();
+    let mut b: Vec<u8> = candidate.bytes().collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    a != b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slips_are_left_out_doubled_or_swapped_letters_not_other_words() {
+        assert!(!substitution_only("sucide", "suicide"));
+        assert!(!substitution_only("siezure", "seizure"));
+        assert!(substitution_only("chosing", "choking"));
     }
 }
