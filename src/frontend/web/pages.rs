@@ -44,6 +44,15 @@ fn question(raw: &Option<String>) -> Option<String> {
     param(raw, "q").filter(|q| !q.trim().is_empty())
 }
 
+/// The question as the search box shows it again: what the engine reads,
+/// control characters (a NUL, an escape) as spaces.
+fn shown(q: &str) -> String {
+    q.chars()
+        .take(MAX_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 pub async fn index(State(web): State<Web>, RawQuery(raw): RawQuery) -> Response {
     let engine = web.engines.get();
     let q = question(&raw);
@@ -54,8 +63,7 @@ pub async fn index(State(web): State<Web>, RawQuery(raw): RawQuery) -> Response 
         .map_or(HOME_TITLE.to_string(), |e| e.title.clone());
     page(Page {
         title,
-        q: q.map(|q| q.chars().take(MAX_CHARS).collect())
-            .unwrap_or_default(),
+        q: q.map(|q| shown(&q)).unwrap_or_default(),
         reply: reply.as_ref().map(ReplyView::new),
         categories: categories(&engine),
         version: *VERSION,
