@@ -207,8 +207,9 @@ pub async fn browse(name: &str, javascript: bool, scenario: Scenario) {
     };
     let _one = ONE.lock().unwrap_or_else(|p| p.into_inner());
     let driver = driver(&path).await;
-    let client = ClientBuilder::rustls()
-        .expect("rustls")
+    // WebDriver on loopback is plain HTTP: no TLS stack needed.
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
         .capabilities(capabilities(name, javascript))
         .connect(&driver.url)
         .await
