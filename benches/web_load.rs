@@ -41,7 +41,12 @@ fn questions() -> Vec<String> {
     for f in files {
         let text = std::fs::read_to_string(&f).expect("golden file");
         let cases = liverline::eval::parse_cases(&f.display().to_string(), &text).expect("cases");
-        out.extend(cases.into_iter().filter(|c| c.last_topic.is_none()).map(|c| c.q));
+        out.extend(
+            cases
+                .into_iter()
+                .filter(|c| c.last_topic.is_none())
+                .map(|c| c.q),
+        );
     }
     out
 }
@@ -89,7 +94,10 @@ fn main() {
             .expect("client");
         // Warm up: connections open, caches filled.
         for q in questions.iter().take(50) {
-            let _ = http.get(format!("http://{addr}/api/ask?q={q}")).send().await;
+            let _ = http
+                .get(format!("http://{addr}/api/ask?q={q}"))
+                .send()
+                .await;
         }
         let started = Instant::now();
         let deadline = started + Duration::from_secs(seconds);
@@ -105,11 +113,14 @@ fn main() {
                     let q = &questions[i % questions.len()];
                     i += 1;
                     let t = Instant::now();
-                    let ok = match http.get(format!("http://{addr}/api/ask?q={q}")).send().await {
-                        Ok(r) if r.status().is_success() => r
-                            .text()
-                            .await
-                            .is_ok_and(|b| b.contains("1-800-227-2345")),
+                    let ok = match http
+                        .get(format!("http://{addr}/api/ask?q={q}"))
+                        .send()
+                        .await
+                    {
+                        Ok(r) if r.status().is_success() => {
+                            r.text().await.is_ok_and(|b| b.contains("1-800-227-2345"))
+                        }
                         _ => false,
                     };
                     lat.push(t.elapsed());

@@ -316,14 +316,18 @@ fn webhook(raw: RawWebhook) -> Result<Option<Webhook>, (&'static str, String)> {
 
 /// `[web]`: defaults for what is not set; rates of at least 1.
 fn web(raw: RawWeb) -> Result<Web, (&'static str, String)> {
-    let listen = address(raw.listen.as_deref().unwrap_or(DEFAULT_WEB_LISTEN))
-        .map_err(|m| ("listen", m))?;
+    let listen =
+        address(raw.listen.as_deref().unwrap_or(DEFAULT_WEB_LISTEN)).map_err(|m| ("listen", m))?;
     let default = WebLimits::default();
     let per_second = raw.per_second.unwrap_or(default.per_second);
     let burst = raw.burst.unwrap_or(default.burst);
     if per_second == 0 || burst == 0 {
         return Err((
-            if per_second == 0 { "per_second" } else { "burst" },
+            if per_second == 0 {
+                "per_second"
+            } else {
+                "burst"
+            },
             "web.per_second and web.burst must be at least 1".into(),
         ));
     }

@@ -190,7 +190,11 @@ pub fn accuracy(outcomes: &[Outcome]) -> f64 {
 }
 
 fn pct(p: usize, n: usize) -> f64 {
-    if n == 0 { 0.0 } else { 100.0 * p as f64 / n as f64 }
+    if n == 0 {
+        0.0
+    } else {
+        100.0 * p as f64 / n as f64
+    }
 }
 
 /// A row label that is never blank: a case without a variant or a topic
@@ -221,7 +225,10 @@ pub fn report(outcomes: &[Outcome]) -> String {
         outcomes.len()
     );
     for (title, table) in [
-        ("by kind (expected)", tally(outcomes, |o| o.case.kind.clone())),
+        (
+            "by kind (expected)",
+            tally(outcomes, |o| o.case.kind.clone()),
+        ),
         (
             "by variant (answer cases)",
             tally(&answers(outcomes), |o| {

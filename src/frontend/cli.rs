@@ -54,7 +54,12 @@ pub fn topics(engine: &Engine, search: Option<&str>) -> Vec<TopicRow> {
         .iter()
         .filter(|i| i.kind == IntentKind::Answer)
         .filter(|i| {
-            let mut hay = format!("{} {} {}", i.id.replace('_', " "), i.title, i.keywords.join(" "));
+            let mut hay = format!(
+                "{} {} {}",
+                i.id.replace('_', " "),
+                i.title,
+                i.keywords.join(" ")
+            );
             for (e, _) in &i.examples {
                 hay.push(' ');
                 hay.push_str(e);

@@ -156,7 +156,13 @@ mod tests {
             assert_eq!(s.color, color, "{choice:?} {terminal} {no_color}");
             assert_eq!(s.width.is_some(), wraps);
         }
-        assert_eq!(Style::new(ColorChoice::Auto, true, false, 10).width, Some(40));
-        assert_eq!(Style::new(ColorChoice::Auto, true, false, 300).width, Some(100));
+        assert_eq!(
+            Style::new(ColorChoice::Auto, true, false, 10).width,
+            Some(40)
+        );
+        assert_eq!(
+            Style::new(ColorChoice::Auto, true, false, 300).width,
+            Some(100)
+        );
     }
 }

@@ -24,8 +24,17 @@ fn a_closed_pipe_ends_quietly_with_success() {
         .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // `ask --json < f | head -1`: one line read, then the pipe closed.
     let mut child = binary()
@@ -50,7 +59,11 @@ fn a_closed_pipe_ends_quietly_with_success() {
     assert!(first.contains("\"intent\":\"tace\""));
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -70,7 +83,10 @@ fn exit_statuses_tell_answered_unanswered_and_emergency_apart() {
         assert_eq!(v["question"], question);
     }
     let help = stdout(&run(&["--help"], None));
-    assert!(help.contains("Exit status") && help.contains("3  emergency"), "{help}");
+    assert!(
+        help.contains("Exit status") && help.contains("3  emergency"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -87,11 +103,17 @@ fn topics_lists_and_searches_the_ids() {
     assert!(out.status.success());
     let text = stdout(&out);
     assert!(text.lines().count() > 30);
-    let tace = text.lines().find(|l| l.starts_with("tace ")).expect("tace listed");
+    let tace = text
+        .lines()
+        .find(|l| l.starts_with("tace "))
+        .expect("tace listed");
     assert!(tace.contains("embolization") && tace.contains("Chemoembolization (TACE)"));
     let out = run(&["topics", "--search", "side", "effects"], None);
     let found = stdout(&out);
-    assert!(found.contains("sorafenib_se") && found.contains("chemo_se"), "{found}");
+    assert!(
+        found.contains("sorafenib_se") && found.contains("chemo_se"),
+        "{found}"
+    );
     assert!(!found.contains("tace "), "{found}");
     let out = run(&["topics", "--search", "zebra"], None);
     assert_eq!(out.status.code(), Some(1));
@@ -103,14 +125,20 @@ fn show_prints_one_topic_and_more_its_section() {
     let out = run(&["show", "sorafenib_se"], None);
     assert!(out.status.success());
     let text = stdout(&out);
-    assert!(text.starts_with("Side effects of sorafenib (Nexavar)\n"), "{text}");
+    assert!(
+        text.starts_with("Side effects of sorafenib (Nexavar)\n"),
+        "{text}"
+    );
     assert!(text.contains("Last Medical Review") && text.contains("1-800-303-5691"));
     let more = stdout(&run(&["show", "sorafenib_se", "--more"], None));
     assert!(more.len() > text.len());
     let out = run(&["show", "sorafenib_sx"], None);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("did you mean") && err.contains("liverline topics"), "{err}");
+    assert!(
+        err.contains("did you mean") && err.contains("liverline topics"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -119,7 +147,10 @@ fn styles_only_on_a_terminal_or_when_asked() {
     assert!(!piped.contains('\u{1b}'), "plain when piped");
     let out = run(&["--color", "always", "show", "tace"], None);
     let styled = stdout(&out);
-    assert!(styled.starts_with("\u{1b}[1mChemoembolization (TACE)\u{1b}[0m"), "{styled}");
+    assert!(
+        styled.starts_with("\u{1b}[1mChemoembolization (TACE)\u{1b}[0m"),
+        "{styled}"
+    );
     assert!(styled.contains("\u{1b}[2mSource: "), "dim source line");
     let never = binary()
         .args(["--color", "never", "show", "tace"])
@@ -143,11 +174,23 @@ fn eval_min_fails_below_the_floor_and_labels_its_tables() {
     let out = run(&["eval", f, "--min", "60"], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("below --min 60"));
-    assert_eq!(run(&["eval", f, "--min", "50"], None).status.code(), Some(0));
+    assert_eq!(
+        run(&["eval", f, "--min", "50"], None).status.code(),
+        Some(0)
+    );
     let text = stdout(&out);
-    assert!(text.contains("(fallback) -> tace: 1"), "the expected column names the kind: {text}");
-    assert!(text.contains("(no variant)"), "the by-variant row is labelled: {text}");
+    assert!(
+        text.contains("(fallback) -> tace: 1"),
+        "the expected column names the kind: {text}"
+    );
+    assert!(
+        text.contains("(no variant)"),
+        "the by-variant row is labelled: {text}"
+    );
     for line in text.lines().filter(|l| l.contains(" -> ")) {
-        assert!(!line.trim_start().starts_with("->"), "an empty expected column: {line}");
+        assert!(
+            !line.trim_start().starts_with("->"),
+            "an empty expected column: {line}"
+        );
     }
 }

@@ -12,7 +12,12 @@ fn enc(q: &str) -> String {
 async fn ask_answers_with_the_ask_json_schema() {
     let (status, headers, body) = get(&format!("{}/api/ask?q=what+is+tace", base())).await;
     assert_eq!(status, 200);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let v = json(&body);
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
@@ -20,7 +25,14 @@ async fn ask_answers_with_the_ask_json_schema() {
         6,
         "question, kind, intent, confidence, suggestions, reply: {keys:?}"
     );
-    for k in ["question", "kind", "intent", "confidence", "suggestions", "reply"] {
+    for k in [
+        "question",
+        "kind",
+        "intent",
+        "confidence",
+        "suggestions",
+        "reply",
+    ] {
         assert!(v.get(k).is_some(), "{k} missing: {v}");
     }
     assert_eq!(v["question"], "what is tace");
@@ -41,7 +53,12 @@ async fn ask_answers_with_the_ask_json_schema() {
 
 #[tokio::test]
 async fn an_emergency_is_an_emergency_on_the_api() {
-    let (_, _, body) = get(&format!("{}/api/ask?q={}", base(), enc("my husband is vomiting blood"))).await;
+    let (_, _, body) = get(&format!(
+        "{}/api/ask?q={}",
+        base(),
+        enc("my husband is vomiting blood")
+    ))
+    .await;
     let v = json(&body);
     assert_eq!(v["kind"], "emergency");
     assert!(v["reply"].as_str().unwrap().starts_with("Call 911"), "{v}");
@@ -61,7 +78,10 @@ async fn topics_list_every_answer_topic_and_each_has_a_page() {
     let list = json(&body);
     let list = list.as_array().unwrap();
     assert!(list.len() > 30, "{}", list.len());
-    let tace = list.iter().find(|t| t["id"] == "tace").expect("tace listed");
+    let tace = list
+        .iter()
+        .find(|t| t["id"] == "tace")
+        .expect("tace listed");
     assert_eq!(tace["url"], "/topics/tace");
     for k in ["title", "category", "category_title"] {
         assert!(tace[k].is_string(), "{k}");
@@ -70,11 +90,20 @@ async fn topics_list_every_answer_topic_and_each_has_a_page() {
     assert_eq!(status, 200);
     let t = json(&body);
     assert_eq!(t["id"], "tace");
-    assert!(t["source"].as_str().unwrap().contains("Last Medical Review"));
+    assert!(
+        t["source"]
+            .as_str()
+            .unwrap()
+            .contains("Last Medical Review")
+    );
     assert!(t["reply"].as_str().unwrap().ends_with("1-800-303-5691"));
     let (_, _, more) = get(&format!("{}/api/topics/tace?more=1", base())).await;
     assert!(json(&more)["text"].as_str().unwrap().len() > t["text"].as_str().unwrap().len());
-    for missing in ["/api/topics/nope", "/api/topics/..%2F..%2Fetc", "/topics/nope"] {
+    for missing in [
+        "/api/topics/nope",
+        "/api/topics/..%2F..%2Fetc",
+        "/topics/nope",
+    ] {
         let (status, _, _) = get(&format!("{}{missing}", base())).await;
         assert_eq!(status, 404, "{missing}");
     }
@@ -96,7 +125,12 @@ async fn hostile_questions_are_escaped_everywhere() {
         for path in ["/", "/fragment"] {
             let (status, _, page) = get(&format!("{}{path}?q={}", base(), enc(q))).await;
             assert_eq!(status, 200, "{q:?}");
-            for raw in ["<script>alert", "<img src=x", "<svg/onload", "onmouseover='"] {
+            for raw in [
+                "<script>alert",
+                "<img src=x",
+                "<svg/onload",
+                "onmouseover='",
+            ] {
                 assert!(!page.contains(raw), "{path} {q:?} shows {raw} unescaped");
             }
             assert!(!page.contains('\u{0}'), "a NUL reaches the page");
@@ -108,7 +142,10 @@ async fn hostile_questions_are_escaped_everywhere() {
         assert!(v["reply"].as_str().unwrap().contains("1-800-227-2345"));
     }
     let (_, _, page) = get(&format!("{}/?q={}", base(), enc("<b>\"x\"</b>"))).await;
-    assert!(page.contains("value=\"&#60;b&#62;&#34;x&#34;&#60;/b&#62;\""), "the box holds the text, escaped");
+    assert!(
+        page.contains("value=\"&#60;b&#62;&#34;x&#34;&#60;/b&#62;\""),
+        "the box holds the text, escaped"
+    );
 }
 
 #[tokio::test]
@@ -181,7 +218,14 @@ async fn the_rate_limit_answers_429_with_retry_after() {
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
-    for path in ["/", "/?q=tace", "/topics/tace", "/api/ask?q=tace", "/nope", "/static/app.css"] {
+    for path in [
+        "/",
+        "/?q=tace",
+        "/topics/tace",
+        "/api/ask?q=tace",
+        "/nope",
+        "/static/app.css",
+    ] {
         let (_, h, _) = get(&format!("{}{path}", base())).await;
         let csp = h["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"));
@@ -190,7 +234,10 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(h["referrer-policy"], "no-referrer");
         assert_eq!(h["x-frame-options"], "DENY");
         if !path.starts_with("/static") {
-            assert_eq!(h["cache-control"], "no-store", "{path}: answers are not cached");
+            assert_eq!(
+                h["cache-control"], "no-store",
+                "{path}: answers are not cached"
+            );
         }
     }
 }
@@ -200,7 +247,10 @@ async fn the_page_has_no_inline_code_and_weighs_under_100_kb() {
     let (status, _, page) = get(&format!("{}/?q=side+effects+of+nexavar", base())).await;
     assert_eq!(status, 200);
     assert!(!page.contains("<script>") && !page.contains(" style=") && !page.contains("<style"));
-    assert!(!page.contains("http://") && !page.contains("https://"), "no external asset");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "no external asset"
+    );
     let mut total = page.len();
     for asset in page.split("\"/static/").skip(1) {
         let path = asset.split('"').next().unwrap();

@@ -16,7 +16,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 pub fn repo() -> PathBuf {
@@ -85,7 +85,9 @@ pub async fn get(url: &str) -> (u16, reqwest::header::HeaderMap, String) {
 /// and the body.
 pub async fn raw_get(target: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(server()).await.expect("connect");
+    let mut stream = tokio::net::TcpStream::connect(server())
+        .await
+        .expect("connect");
     let req = format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     // The server may answer and close before it has read everything.
     let _ = stream.write_all(req.as_bytes()).await;
@@ -97,7 +99,11 @@ pub async fn raw_get(target: &str) -> (u16, String) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
+    let body = text
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
     (status, body)
 }
 
@@ -194,7 +200,7 @@ pub type Scenario =
 /// screenshot and fails.
 pub async fn browse(name: &str, javascript: bool, scenario: Scenario) {
     // One browser at a time: two cores do not run several Chromiums well.
-    static ONE: Mutex<()> = Mutex::new(());
+    static ONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let path = match chromedriver() {
         Ok(p) => p,
         Err(why) if std::env::var("CI").as_deref() == Ok("true") => {
@@ -205,7 +211,7 @@ pub async fn browse(name: &str, javascript: bool, scenario: Scenario) {
             return;
         }
     };
-    let _one = ONE.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = ONE.lock().await;
     let driver = driver(&path).await;
     // WebDriver on loopback is plain HTTP: no TLS stack needed.
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();

@@ -52,9 +52,7 @@ pub fn for_reply(reply: &Reply, place: Place) -> Option<InlineKeyboardMarkup> {
         | Kind::Urgent
         | Kind::NotInGuide
         | Kind::Support
-        | Kind::SmallTalk => {
-            rows.extend(callback(BROWSE, &Action::Menu).map(|b| vec![b]))
-        }
+        | Kind::SmallTalk => rows.extend(callback(BROWSE, &Action::Menu).map(|b| vec![b])),
         // An emergency reply carries nothing that could distract from it.
         Kind::Emergency | Kind::Crisis | Kind::Answer => {}
     }

@@ -108,7 +108,10 @@ pub async fn topic(
 }
 
 pub async fn not_found() -> Response {
-    html(StatusCode::NOT_FOUND, Missing { version: *VERSION }.render())
+    html(
+        StatusCode::NOT_FOUND,
+        Missing { version: *VERSION }.render(),
+    )
 }
 
 fn page(p: Page) -> Response {
