@@ -228,6 +228,8 @@ fn web_reference(
 ) -> anyhow::Result<()> {
     init_logs(&config.log_level);
     let listener = bind(listen)?;
+    // The bound address: with port 0 the system picks one.
+    let listen = listener.local_addr()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

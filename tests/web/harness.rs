@@ -111,8 +111,16 @@ pub fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
 
-/// The browser's WebDriver, or why there is none.
+/// The browser's WebDriver (`CHROMEDRIVER` names another), or why there
+/// is none.
 fn chromedriver() -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("CHROMEDRIVER") {
+        let p = PathBuf::from(p);
+        return match p.exists() {
+            true => Ok(p),
+            false => Err(format!("CHROMEDRIVER={} does not exist", p.display())),
+        };
+    }
     for p in ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"] {
         if std::path::Path::new(p).exists() {
             return Ok(p.into());
