@@ -42,7 +42,10 @@ async fn the_quick_reference_shares_the_bot_listener_when_configured() {
     let (status, page) = http(addr, "GET", "/topics/tace", &[], "").await;
     assert_eq!(status, 200);
     assert!(page.contains("Chemoembolization (TACE)"));
-    assert_eq!(http(addr, "GET", "/healthz", &[], "").await, (200, "ok\n".into()));
+    assert_eq!(
+        http(addr, "GET", "/healthz", &[], "").await,
+        (200, "ok\n".into())
+    );
     ask_and_stop(running, 81).await;
 
     let (running, addr) = bot(None).await;

@@ -73,6 +73,11 @@ async fn typing_a_question_shows_the_answer_as_you_type() {
                     text(&c, "#answer .next").await?.contains("regorafenib"),
                     "next best topics"
                 );
+                let said = eval(&c, "return document.getElementById('status').textContent").await?;
+                ensure!(
+                    said == "Side effects of sorafenib (Nexavar)",
+                    "a screen reader hears {said}"
+                );
                 // Another question replaces the answer without a page load.
                 c.execute("window.notReloaded = true", vec![]).await?;
                 type_in_box(&c, "what is a clinical trial").await?;
@@ -375,6 +380,69 @@ async fn a_phone_wide_screen_has_no_sideways_scroll() {
                 )
                 .await?;
                 ensure!(order == true);
+                Ok(())
+            })
+        }),
+    )
+    .await;
+}
+
+/// A Chrome DevTools command through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp(serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (axum::http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+async fn emulate(c: &Client, media: &str, scheme: &str) -> anyhow::Result<()> {
+    c.issue_cmd(Cdp(serde_json::json!({
+        "cmd": "Emulation.setEmulatedMedia",
+        "params": {"media": media, "features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    })))
+    .await?;
+    Ok(())
+}
+
+async fn shown(c: &Client, css: &str) -> anyhow::Result<bool> {
+    Ok(c.find(Locator::Css(css)).await?.is_displayed().await?)
+}
+
+#[tokio::test]
+async fn dark_mode_and_the_print_view() {
+    browse(
+        "dark-print",
+        true,
+        Box::new(|c, base| {
+            Box::pin(async move {
+                c.goto(&format!("{base}/topics/tace")).await?;
+                let background = "return getComputedStyle(document.body).backgroundColor";
+                emulate(&c, "screen", "light").await?;
+                ensure!(eval(&c, background).await? == "rgb(255, 255, 255)");
+                emulate(&c, "screen", "dark").await?;
+                let dark = eval(&c, background).await?;
+                ensure!(dark == "rgb(15, 17, 21)", "dark background: {dark}");
+                // Print: the answer, its source and footer; no search, topics or buttons.
+                emulate(&c, "print", "light").await?;
+                for chrome in ["header", "#topics", "#answer .actions", "#answer .next"] {
+                    ensure!(!shown(&c, chrome).await?, "{chrome} is printed");
+                }
+                for kept in ["#answer h2", "#answer .source", "#answer .footer"] {
+                    ensure!(shown(&c, kept).await?, "{kept} is not printed");
+                }
                 Ok(())
             })
         }),
