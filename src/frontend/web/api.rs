@@ -19,31 +19,29 @@ pub async fn ask(State(web): State<Web>, RawQuery(raw): RawQuery) -> Response {
 }
 
 #[derive(Serialize)]
-struct TopicItem<'a> {
-    id: &'a str,
-    title: &'a str,
-    category: &'a str,
-    category_title: &'a str,
+struct TopicItem {
+    id: String,
+    title: String,
+    category: String,
+    category_title: String,
     url: String,
 }
 
 pub async fn topics(State(web): State<Web>) -> Response {
     let engine = web.engines.get();
-    let mut items = Vec::new();
-    for c in &engine.content().framing.categories {
-        for t in engine.topics_in(&c.file) {
-            let url = format!("/topics/{}", t.intent);
-            items.push((t, c, url));
-        }
-    }
-    let list: Vec<TopicItem> = items
+    let list: Vec<TopicItem> = engine
+        .content()
+        .framing
+        .categories
         .iter()
-        .map(|(t, c, url)| TopicItem {
-            id: &t.intent,
-            title: &t.title,
-            category: &c.file,
-            category_title: &c.title,
-            url: url.clone(),
+        .flat_map(|c| {
+            engine.topics_in(&c.file).into_iter().map(|t| TopicItem {
+                url: format!("/topics/{}", t.intent),
+                id: t.intent,
+                title: t.title,
+                category: c.file.clone(),
+                category_title: c.title.clone(),
+            })
         })
         .collect();
     json(StatusCode::OK, &list)

@@ -23,7 +23,10 @@ static HASH: LazyLock<String> = LazyLock::new(|| {
     format!("{:012x}", h & 0xffff_ffff_ffff)
 });
 
-pub static VERSION: LazyLock<&'static str> = LazyLock::new(|| HASH.as_str());
+/// The build's asset version, for `?v=`.
+pub fn version() -> &'static str {
+    HASH.as_str()
+}
 
 pub async fn file(Path(name): Path<String>) -> Response {
     let Some(f) = STATIC.get_file(&name) else {

@@ -3,7 +3,7 @@
 //! the script), `/topics/{id}` (`?more=1`: the whole section) and 404.
 
 use super::Web;
-use super::assets::VERSION;
+use super::assets::version;
 use super::view::{Fragment, Missing, Page, ReplyView, categories};
 use crate::engine::{Engine, MAX_CHARS, Query};
 use crate::reply::Reply;
@@ -66,7 +66,7 @@ pub async fn index(State(web): State<Web>, RawQuery(raw): RawQuery) -> Response 
         q: q.map(|q| shown(&q)).unwrap_or_default(),
         reply: reply.as_ref().map(ReplyView::new),
         categories: categories(&engine),
-        version: *VERSION,
+        version: version(),
     })
 }
 
@@ -103,14 +103,14 @@ pub async fn topic(
         q: String::new(),
         reply: Some(ReplyView::new(&reply)),
         categories: categories(&engine),
-        version: *VERSION,
+        version: version(),
     })
 }
 
 pub async fn not_found() -> Response {
     html(
         StatusCode::NOT_FOUND,
-        Missing { version: *VERSION }.render(),
+        Missing { version: version() }.render(),
     )
 }
 
