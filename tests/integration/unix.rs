@@ -196,17 +196,21 @@ fn eval_min_fails_below_the_floor_and_labels_its_tables() {
 }
 
 #[test]
-fn web_serves_the_quick_reference_until_stopped() {
+fn web_serves_the_quick_reference_and_logs_no_question() {
+    // The most talkative log level still carries no question text.
+    let dir = crate::util::temp_dir("web-log");
+    let config = dir.join("liverline.toml");
+    std::fs::write(&config, "[log]\nlevel = \"debug\"\n").unwrap();
     let mut child = binary()
+        .args(["--config", config.to_str().unwrap()])
         .args(["web", "--listen", "127.0.0.1:0"])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    stderr.read_line(&mut line).unwrap();
     let addr = line
         .split("http://")
         .nth(1)
@@ -216,14 +220,23 @@ fn web_serves_the_quick_reference_until_stopped() {
     let mut stream = std::net::TcpStream::connect(&addr).unwrap();
     write!(
         stream,
-        "GET /api/ask?q=what+is+tace HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        "GET /api/ask?q=how+often+is+nexavar+swallowed HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
     std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     let status = child.wait().unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(response.contains("\"intent\":\"tace\""), "{response}");
+    assert!(response.contains("\"kind\":\"answer\""), "{response}");
     assert!(status.success(), "SIGTERM stops it cleanly: {status:?}");
+    assert!(
+        log.contains("web reply"),
+        "the debug log has the reply's kind: {log}"
+    );
+    for word in ["often", "nexavar", "swallowed"] {
+        assert!(!log.to_lowercase().contains(word), "{word} logged: {log}");
+    }
 }
