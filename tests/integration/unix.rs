@@ -240,3 +240,69 @@ fn web_serves_the_quick_reference_and_logs_no_question() {
         assert!(!log.to_lowercase().contains(word), "{word} logged: {log}");
     }
 }
+
+/// The chat on a real terminal (a pseudo-terminal from util-linux's
+/// `script`): bold titles, Ctrl-C drops the line and keeps the chat,
+/// Ctrl-D ends it with success.
+#[test]
+fn chat_on_a_terminal_ctrl_c_clears_the_line_and_ctrl_d_quits() {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    if !std::path::Path::new("/usr/bin/script").exists() {
+        eprintln!("SKIPPED chat on a terminal: no /usr/bin/script (util-linux)");
+        return;
+    }
+    let command = format!("{} chat", env!("CARGO_BIN_EXE_liverline"));
+    let mut child = Command::new("/usr/bin/script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env_remove("TELOXIDE_TOKEN")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let seen = Arc::new(Mutex::new(String::new()));
+    let mut out = child.stdout.take().unwrap();
+    let sink = seen.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = std::io::Read::read(&mut out, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let wait_for = |count: usize, what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while seen.lock().unwrap().matches(what).count() < count {
+            assert!(
+                Instant::now() < deadline,
+                "no {what:?} in {}",
+                seen.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    wait_for(1, "you> ");
+    stdin.write_all(b"what is rf\x03").unwrap();
+    wait_for(2, "you> ");
+    stdin.write_all(b"what is tace\r").unwrap();
+    wait_for(3, "you> ");
+    stdin.write_all(b"\x04").unwrap();
+    let status = child.wait().unwrap();
+    let text = seen.lock().unwrap().clone();
+    assert!(status.success(), "Ctrl-D quits with success: {text}");
+    assert!(
+        text.contains("\u{1b}[1mChemoembolization (TACE)\u{1b}[0m"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Radiofrequency ablation (RFA)"),
+        "the cleared line was not sent"
+    );
+}
