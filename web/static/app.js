@@ -60,10 +60,15 @@
       const doc = new DOMParser().parseFromString(html, "text/html");
       answer.replaceChildren(...doc.body.childNodes);
       history.replaceState(null, "", address(q));
+      // The title and the screen reader's status line: the topic's title,
+      // or (no passage: an emergency, a question back) the reply's first words.
       const heading = answer.querySelector("h2");
-      const kind = answer.querySelector("article.reply");
-      document.title = (kind && heading && !heading.classList.contains("sr-only") ? heading.textContent : "Quick reference") + " · liverline";
-      status.textContent = heading ? heading.textContent : "";
+      const titled = heading && !heading.classList.contains("sr-only");
+      const lead = answer.querySelector(".lead p");
+      document.title = (titled && answer.querySelector("article.reply") ? heading.textContent : "Quick reference") + " · liverline";
+      // An emergency's lead is an alert: read once, by the alert itself.
+      const alarm = answer.querySelector(".alarm");
+      status.textContent = titled ? heading.textContent : (lead && !alarm ? lead.textContent : "");
       wire();
       return true;
     } catch (e) {
