@@ -39,10 +39,23 @@ pub struct TopicRow {
     pub title: String,
 }
 
-/// Every answer topic, in the content's order; with `search`, those whose
-/// id, title, keywords or example phrases hold every one of its words
-/// (case-insensitive).
+/// Every answer topic, by browsing category (as the web page and Telegram's
+/// /topics show them); with `search`, those whose id, title, keywords or
+/// example phrases hold every one of its words (case-insensitive).
 pub fn topics(engine: &Engine, search: Option<&str>) -> Vec<TopicRow> {
+    let categories = &engine.content().framing.categories;
+    let mut rows = matching(engine, search);
+    // A stable sort: content order within a category; unlisted ones last.
+    rows.sort_by_key(|r| {
+        categories
+            .iter()
+            .position(|c| c.file == r.category)
+            .unwrap_or(usize::MAX)
+    });
+    rows
+}
+
+fn matching(engine: &Engine, search: Option<&str>) -> Vec<TopicRow> {
     let words: Vec<String> = search
         .unwrap_or_default()
         .split_whitespace()
