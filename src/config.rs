@@ -29,6 +29,17 @@ struct RawConfig {
     flood: RawFlood,
     #[serde(default)]
     analytics: RawAnalytics,
+    #[serde(default)]
+    web: RawWeb,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWeb {
+    listen: Option<String>,
+    on_bot_listener: Option<bool>,
+    per_second: Option<u32>,
+    burst: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -111,6 +122,39 @@ pub struct Config {
     pub analytics: Option<Analytics>,
     /// The database `liverline report` reads (`analytics.path`, on or off).
     pub analytics_path: PathBuf,
+    /// `[web]`: the staff quick reference.
+    pub web: Web,
+}
+
+/// `[web]`: where `liverline web` listens, whether the bot's HTTP listener
+/// serves the page too, and the request rate allowed per client address.
+#[derive(Debug, Clone)]
+pub struct Web {
+    pub listen: SocketAddr,
+    pub on_bot_listener: bool,
+    pub limits: WebLimits,
+}
+
+/// Requests per second allowed to one client address, with a burst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebLimits {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+/// Loopback by default: a quick reference for staff is not for the internet.
+pub const DEFAULT_WEB_LISTEN: &str = "127.0.0.1:8080";
+
+impl Default for WebLimits {
+    /// Typing sends a request per pause (the page waits 80 ms), so one
+    /// person makes at most about 12 a second; 30 with a burst of 60 leaves
+    /// room for a few people behind one address and stops a runaway script.
+    fn default() -> Self {
+        WebLimits {
+            per_second: 30,
+            burst: 60,
+        }
+    }
 }
 
 /// `[webhook]`: Telegram calls `url`; the bot listens on `listen`.
@@ -188,6 +232,7 @@ impl Config {
             .map(|a| address(&a))
             .transpose()
             .map_err(|m| invalid("listen", m))?;
+        let web = web(raw.web).map_err(|(k, m)| invalid(k, m))?;
         let flood_per_minute = raw.flood.per_minute.unwrap_or(DEFAULT_FLOOD_PER_MINUTE);
         if flood_per_minute == 0 {
             return Err(invalid(
@@ -220,6 +265,7 @@ impl Config {
             flood_per_minute,
             analytics,
             analytics_path,
+            web,
         })
     }
 
@@ -266,6 +312,30 @@ fn webhook(raw: RawWebhook) -> Result<Option<Webhook>, (&'static str, String)> {
         listen: address(&listen).map_err(|m| ("listen", m))?,
         secret_token: SecretString::from(secret),
     }))
+}
+
+/// `[web]`: defaults for what is not set; rates of at least 1.
+fn web(raw: RawWeb) -> Result<Web, (&'static str, String)> {
+    let listen =
+        address(raw.listen.as_deref().unwrap_or(DEFAULT_WEB_LISTEN)).map_err(|m| ("listen", m))?;
+    let default = WebLimits::default();
+    let per_second = raw.per_second.unwrap_or(default.per_second);
+    let burst = raw.burst.unwrap_or(default.burst);
+    if per_second == 0 || burst == 0 {
+        return Err((
+            if per_second == 0 {
+                "per_second"
+            } else {
+                "burst"
+            },
+            "web.per_second and web.burst must be at least 1".into(),
+        ));
+    }
+    Ok(Web {
+        listen,
+        on_bot_listener: raw.on_bot_listener.unwrap_or(false),
+        limits: WebLimits { per_second, burst },
+    })
 }
 
 fn address(text: &str) -> Result<SocketAddr, String> {

@@ -185,18 +185,41 @@ pub fn tally<F: Fn(&Outcome) -> String>(
     out
 }
 
+/// The share of cases passed, in percent (0 for no cases).
+pub fn accuracy(outcomes: &[Outcome]) -> f64 {
+    let passed = outcomes.iter().filter(|o| o.passed()).count();
+    pct(passed, outcomes.len())
+}
+
+fn pct(p: usize, n: usize) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        100.0 * p as f64 / n as f64
+    }
+}
+
+/// A row label that is never blank: a case without a variant or a topic
+/// is shown as such.
+fn label(value: &str, none: &str) -> String {
+    if value.trim().is_empty() {
+        none.to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// What a case expected, for the confusion table: its topic, or its kind
+/// when it names no topic (fallback, emergency, clarify cases).
+fn expected(case: &Case) -> String {
+    label(&case.topic, &format!("({})", case.kind))
+}
+
 /// A human report: overall, per kind, per variant, confusion pairs, misses.
 pub fn report(outcomes: &[Outcome]) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let passed = outcomes.iter().filter(|o| o.passed()).count();
-    let pct = |p: usize, n: usize| {
-        if n == 0 {
-            0.0
-        } else {
-            100.0 * p as f64 / n as f64
-        }
-    };
     let _ = writeln!(
         s,
         "accuracy: {:.1}% ({passed}/{})",
@@ -204,13 +227,18 @@ pub fn report(outcomes: &[Outcome]) -> String {
         outcomes.len()
     );
     for (title, table) in [
-        ("by kind", tally(outcomes, |o| o.case.kind.clone())),
+        (
+            "by kind (expected)",
+            tally(outcomes, |o| o.case.kind.clone()),
+        ),
         (
             "by variant (answer cases)",
-            tally(&answers(outcomes), |o| o.case.variant.clone()),
+            tally(&answers(outcomes), |o| {
+                label(&o.case.variant, "(no variant)")
+            }),
         ),
     ] {
-        let _ = writeln!(s, "\n{title}");
+        let _ = writeln!(s, "\n{title}: passed% (passed/cases)");
         for (k, (p, n)) in table {
             let _ = writeln!(s, "  {k:<18} {:5.1}%  ({p}/{n})", pct(p, n));
         }
@@ -221,11 +249,14 @@ pub fn report(outcomes: &[Outcome]) -> String {
             .intent
             .clone()
             .unwrap_or_else(|| o.kind.as_str().to_string());
-        *confusion.entry((o.case.topic.clone(), got)).or_default() += 1;
+        *confusion.entry((expected(&o.case), got)).or_default() += 1;
     }
     let mut pairs: Vec<_> = confusion.into_iter().collect();
     pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let _ = writeln!(s, "\nconfusion pairs (expected -> got: count)");
+    let _ = writeln!(
+        s,
+        "\nconfusion pairs (expected topic or (kind) -> got topic or kind: count)"
+    );
     for ((want, got), n) in pairs.iter().take(25) {
         let _ = writeln!(s, "  {want} -> {got}: {n}");
     }
@@ -241,7 +272,7 @@ pub fn report(outcomes: &[Outcome]) -> String {
             "  {} [{}/{}] {}\n      {}\n      ranked: {}",
             o.case.id,
             o.case.kind,
-            o.case.variant,
+            label(&o.case.variant, "-"),
             o.case.q,
             o.reasons.join("; "),
             top.join(", ")

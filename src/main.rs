@@ -5,18 +5,30 @@ use clap::{Parser, Subcommand};
 use liverline::config::Config;
 use liverline::content;
 use liverline::engine::{Engine, Query, Tuning};
-use liverline::frontend::{console, telegram};
+use liverline::frontend::cli::{self, FAILED, UNANSWERED};
+use liverline::frontend::term::{ColorChoice, Style};
+use liverline::frontend::{console, telegram, web};
 use liverline::ops::Ops;
 use liverline::ops::analytics::{self, Recorder, Store};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// The exit statuses, shown under `liverline --help`.
+const EXIT_STATUSES: &str = "\
+Exit status of `ask QUESTION` (and `ask --json QUESTION`):
+  0  answered (answer, personal_advice, urgent, support, greeting, help, small_talk)
+  1  unanswered (fallback, clarify, not_in_guide, non_text); also `eval --min`
+     below the floor, `topics --search` finding nothing, `check` finding problems
+  2  usage error or failure (a bad option, no question, an unknown topic id)
+  3  emergency or crisis: the reply says to call 911
+`ask --json` reading stdin exits 0. A closed pipe (`| head -1`) ends quietly with 0.";
+
 /// liverline: answers about treating liver cancer from the American Cancer
 /// Society guide. Not medical advice.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, after_help = EXIT_STATUSES)]
 struct Cli {
     /// A TOML config file (see config.example.toml).
     #[arg(long, global = true)]
@@ -24,8 +36,19 @@ struct Cli {
     /// A content folder (intents/ and responses/) instead of the built-in one.
     #[arg(long, global = true)]
     content: Option<PathBuf>,
+    /// Bold titles and dim source lines: on a terminal without NO_COLOR
+    /// (auto), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Subcommand)]
@@ -34,11 +57,35 @@ enum Command {
     Chat,
     /// Answer one question (plain text), or with --json every stdin line.
     Ask {
-        /// Read questions from stdin, one per line; write JSON lines.
+        /// Write JSON; without a question, read questions from stdin, one
+        /// per line, and write one JSON object per line.
         #[arg(long)]
         json: bool,
         /// The question.
+        #[arg(required_unless_present = "json")]
         question: Vec<String>,
+    },
+    /// List the topics (id, category, title), or those matching words.
+    Topics {
+        /// Only topics whose id, title, keywords or example phrases hold
+        /// every one of these words.
+        #[arg(long, num_args = 1.., value_name = "WORDS")]
+        search: Vec<String>,
+    },
+    /// Show one topic's passage, source and footer.
+    Show {
+        /// The topic id (see `liverline topics`).
+        id: String,
+        /// The whole section the passage comes from.
+        #[arg(long)]
+        more: bool,
+    },
+    /// The staff quick reference in a browser, and its JSON API.
+    Web {
+        /// Listen on this address:port (default: [web] listen, else
+        /// 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
     },
     /// Validate the content; prints file:line: message for each problem.
     Check,
@@ -51,6 +98,9 @@ enum Command {
         /// w_logistic).
         #[arg(long)]
         tune: Vec<String>,
+        /// Exit with status 1 when the accuracy is below PCT percent.
+        #[arg(long, value_name = "PCT")]
+        min: Option<f64>,
     },
     /// Run the Telegram bot (long polling, or a webhook with [webhook];
     /// needs TELOXIDE_TOKEN or telegram.token).
@@ -80,9 +130,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // The reader closed the pipe (`| head -1`): it has what it wanted.
+        Err(e) if cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("liverline: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(FAILED)
         }
     }
 }
@@ -111,34 +163,80 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     let engine = load(content_dir.as_deref(), tuning)?;
+    let style = Style::detect(match cli.color {
+        Color::Auto => ColorChoice::Auto,
+        Color::Always => ColorChoice::Always,
+        Color::Never => ColorChoice::Never,
+    });
+    let mut out = std::io::stdout().lock();
     match cli.command {
         Some(Command::Ask {
             json: true,
             question,
         }) if question.is_empty() => {
             let stdin = std::io::stdin();
-            console::ask_json(&engine, stdin.lock(), std::io::stdout().lock())?;
+            console::ask_json(&engine, stdin.lock(), out)?;
         }
         Some(Command::Ask { json, question }) => {
             let q = question.join(" ");
             let reply = engine.answer(&Query::new(&q));
             if json {
-                println!("{}", liverline::reply::json_line(&q, &reply));
+                writeln!(out, "{}", liverline::reply::json_line(&q, &reply))?;
             } else {
-                println!(
-                    "{}",
-                    console::for_terminal(&liverline::reply::plain(&reply))
-                );
+                writeln!(out, "{}", style.reply(&reply))?;
+            }
+            out.flush()?;
+            return Ok(ExitCode::from(cli::status(reply.kind)));
+        }
+        Some(Command::Topics { search }) => {
+            let search = search.join(" ");
+            let rows = cli::topics(&engine, Some(&search));
+            write!(out, "{}", cli::topic_table(&rows))?;
+            out.flush()?;
+            if rows.is_empty() {
+                eprintln!("liverline: no topic matches {search:?}");
+                return Ok(ExitCode::from(UNANSWERED));
             }
         }
-        Some(Command::Eval { files, .. }) => return eval(&engine, &files),
+        Some(Command::Show { id, more }) => {
+            let reply = cli::show(&engine, &id, more).map_err(anyhow::Error::msg)?;
+            writeln!(out, "{}", style.reply(&reply))?;
+            out.flush()?;
+        }
+        Some(Command::Web { listen }) => {
+            drop(out);
+            web_reference(&config, engine, listen.unwrap_or(config.web.listen))?;
+        }
+        Some(Command::Eval { files, min, .. }) => return eval(&engine, &files, min),
         Some(Command::Telegram) => telegram(&config, engine, content_dir, tuning)?,
         // The default: the bot when a token is configured, else the console.
         None if config.has_token() => telegram(&config, engine, content_dir, tuning)?,
-        Some(Command::Chat) | None => console::chat(&engine)?,
+        Some(Command::Chat) | None => {
+            drop(out);
+            console::chat(&engine, style)?
+        }
         Some(Command::Check | Command::Report { .. }) => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `liverline web`: the quick reference on `listen` until Ctrl-C or SIGTERM.
+fn web_reference(
+    config: &Config,
+    engine: Engine,
+    listen: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    init_logs(&config.log_level);
+    let listener = bind(listen)?;
+    // The bound address: with port 0 the system picks one.
+    let listen = listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let app = web::routes(web::Engines::fixed(Arc::new(engine)), config.web.limits);
+    eprintln!("liverline: the quick reference is on http://{listen}/ (Ctrl-C stops it)");
+    runtime.block_on(web::serve(listener, app, telegram::shutdown_signal()))?;
+    Ok(())
 }
 
 /// Runs the Telegram bot until Ctrl-C or SIGTERM; SIGHUP reloads `dir`.
@@ -169,6 +267,7 @@ fn telegram(
         .with_reload_from(dir, tuning)
         .with_flood(config.flood_per_minute)
         .with_admins(config.admins.iter().copied())
+        .with_web(config.web.on_bot_listener.then_some(config.web.limits))
         .with_analytics(analytics);
     runtime.block_on(async {
         let bot = telegram::bot(token, config.api_url.as_deref())?;
@@ -307,7 +406,7 @@ fn check(dir: Option<&Path>) -> ExitCode {
     }
 }
 
-fn eval(engine: &Engine, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+fn eval(engine: &Engine, files: &[PathBuf], min: Option<f64>) -> anyhow::Result<ExitCode> {
     let mut cases = Vec::new();
     for f in files {
         let paths: Vec<PathBuf> = if f.is_dir() {
@@ -334,6 +433,15 @@ fn eval(engine: &Engine, files: &[PathBuf]) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|c| liverline::eval::run_case(engine, c))
         .collect();
-    print!("{}", liverline::eval::report(&outcomes));
-    Ok(ExitCode::SUCCESS)
+    let mut out = std::io::stdout().lock();
+    write!(out, "{}", liverline::eval::report(&outcomes))?;
+    out.flush()?;
+    let accuracy = liverline::eval::accuracy(&outcomes);
+    match min {
+        Some(floor) if accuracy < floor => {
+            eprintln!("liverline: accuracy {accuracy:.1}% is below --min {floor}%");
+            Ok(ExitCode::from(UNANSWERED))
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }

@@ -1,9 +1,10 @@
 //! The terminal front-end: `liverline chat` (line editing, in-memory history,
 //! numbered choices, the last topic remembered) and `liverline ask`.
 
+use super::term::{ColorChoice, Style};
 use crate::engine::{Engine, Query};
-use crate::reply::{Kind, Reply, json_line, plain};
-use std::io::{BufRead, IsTerminal, Write};
+use crate::reply::{Kind, Reply, json_line};
+use std::io::{BufRead, Write};
 
 /// What the chat remembers between lines: the last topic and the numbered
 /// choices it just offered.
@@ -58,26 +59,24 @@ impl Session {
     }
 }
 
-/// A reply for a person at a terminal: wrapped at word boundaries to the
-/// terminal's width; unchanged when the output is not a terminal.
+/// A reply for a person at a terminal: wrapped at spaces to the terminal's
+/// width (see `term`); unchanged when the output is not a terminal.
 pub fn for_terminal(text: &str) -> String {
-    if !std::io::stdout().is_terminal() {
-        return text.to_string();
-    }
-    let width = textwrap::termwidth().clamp(40, 100);
-    text.lines()
-        .map(|l| textwrap::fill(l, width))
-        .collect::<Vec<_>>()
-        .join("\n")
+    Style::detect(ColorChoice::Auto).text(text)
 }
 
 /// Interactive chat on a terminal (rustyline); on a pipe it reads lines.
-pub fn chat(engine: &Engine) -> anyhow::Result<()> {
+/// Ctrl-C clears the line being typed; Ctrl-D (or "quit") ends the chat.
+pub fn chat(engine: &Engine, style: Style) -> anyhow::Result<()> {
     let mut session = Session::default();
-    println!("{}", for_terminal(&plain(&engine.greeting())));
-    println!(
-        "\n(Type a question. A number picks a choice; \"more\" shows the whole section; Ctrl-D quits.)"
-    );
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", style.reply(&engine.greeting()))?;
+    writeln!(
+        out,
+        "\n{}",
+        style.text("(Type a question. A number picks a choice; \"more\" shows the whole section; Ctrl-C clears the line; Ctrl-D quits.)")
+    )?;
+    out.flush()?;
     let mut editor = rustyline::DefaultEditor::new()?;
     loop {
         match editor.readline("\nyou> ") {
@@ -90,11 +89,12 @@ pub fn chat(engine: &Engine) -> anyhow::Result<()> {
                 }
                 let _ = editor.add_history_entry(line.as_str());
                 let reply = session.reply(engine, &line);
-                println!("\n{}", for_terminal(&plain(&reply)));
+                writeln!(out, "\n{}", style.reply(&reply))?;
+                out.flush()?;
             }
-            Err(
-                rustyline::error::ReadlineError::Interrupted | rustyline::error::ReadlineError::Eof,
-            ) => break,
+            // Ctrl-C: the line is dropped and a fresh prompt shown.
+            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(rustyline::error::ReadlineError::Eof) => break,
             Err(e) => return Err(e.into()),
         }
     }

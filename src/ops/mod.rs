@@ -26,6 +26,9 @@ pub struct Ops {
     pub flood: Flood,
     admins: HashSet<u64>,
     pub analytics: Option<Recorder>,
+    /// Serve the staff quick reference on the bot's HTTP listener too,
+    /// with these limits (`[web] on_bot_listener`).
+    pub web: Option<crate::config::WebLimits>,
     serving: AtomicBool,
 }
 
@@ -39,6 +42,7 @@ impl Ops {
             flood: Flood::new(crate::config::DEFAULT_FLOOD_PER_MINUTE),
             admins: HashSet::new(),
             analytics: None,
+            web: None,
             serving: AtomicBool::new(false),
         }
     }
@@ -62,6 +66,11 @@ impl Ops {
 
     pub fn with_analytics(mut self, recorder: Option<Recorder>) -> Ops {
         self.analytics = recorder;
+        self
+    }
+
+    pub fn with_web(mut self, limits: Option<crate::config::WebLimits>) -> Ops {
+        self.web = limits;
         self
     }
 

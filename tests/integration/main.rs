@@ -8,4 +8,5 @@ mod golden;
 mod hostile;
 mod replies;
 mod report;
+mod unix;
 mod util;

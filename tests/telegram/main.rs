@@ -13,5 +13,6 @@ mod methods;
 mod ops;
 mod private;
 mod process;
+mod quickref;
 mod rules;
 mod web;

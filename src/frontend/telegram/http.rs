@@ -12,12 +12,20 @@ use std::future::Future;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 
-/// `/healthz` and `/metrics`.
+/// `/healthz` and `/metrics`, and the staff quick reference when
+/// `[web] on_bot_listener` is set.
 pub fn routes(ops: Arc<Ops>) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .with_state(ops)
+        .with_state(ops.clone());
+    match ops.web {
+        Some(limits) => router.merge(crate::frontend::web::routes(
+            crate::frontend::web::Engines::live(ops),
+            limits,
+        )),
+        None => router,
+    }
 }
 
 /// 200 `ok` once the content is loaded and updates are being received;
