@@ -384,7 +384,19 @@ fn check(dir: Option<&Path>) -> ExitCode {
     };
     // The same gate start-up and reload use: the screens compile and pass
     // their own samples.
-    let result = result.and_then(|c| Engine::build(c, Tuning::default()));
+    let result = match result {
+        Ok(c) => Engine::build(c, Tuning::default()),
+        // The screens compile once the content parses: their problems are
+        // reported beside the others, so one run shows every problem.
+        Err(mut problems) => {
+            if let Ok(c) = content::parse_only(dir)
+                && let Err(more) = Engine::build(c, Tuning::default())
+            {
+                problems.extend(more.into_iter().filter(|p| p.file.ends_with("safety.toml")));
+            }
+            Err(problems)
+        }
+    };
     match result.as_ref().map(Engine::content) {
         Ok(c) => {
             let answers = c.intents.iter().filter(|i| i.response.is_some()).count();

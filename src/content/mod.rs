@@ -101,6 +101,18 @@ pub fn embedded_for_startup() -> Result<Content, Vec<Problem>> {
     parse(&embedded_files())
 }
 
+/// A content folder (or the embedded default), parsed only: `check` uses it
+/// to report the screens' problems beside the whole-content ones.
+pub fn parse_only(dir: Option<&Path>) -> Result<Content, Vec<Problem>> {
+    match dir {
+        None => parse(&embedded_files()),
+        Some(d) => match read_dir(d) {
+            Ok((files, _)) => parse(&files),
+            Err(_) => Err(Vec::new()),
+        },
+    }
+}
+
 /// Loads a content folder, parsed and checked.
 pub fn load_dir(dir: &Path) -> Result<Content, Vec<Problem>> {
     let (files, source) = read_dir(dir).map_err(|e| {

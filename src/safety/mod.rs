@@ -101,9 +101,19 @@ impl Safety {
         let reader = Reader::new(&content.lexicon);
         let concepts = words.concepts();
         let features = |words: &[String]| features(words, concepts.as_ref());
-        let model = Model::train(&content.lexicon.examples, |t| {
-            features(&reader.read(t, norm))
-        });
+        // The topics' example phrases are ordinary questions, many of them
+        // near-misses ("will I bleed a lot during the operation?"): the model
+        // learns what "none" looks like from them too.
+        let mut examples = content.lexicon.examples.clone();
+        examples.push((
+            Level::None,
+            content
+                .intents
+                .iter()
+                .flat_map(|i| i.examples.iter().map(|(e, _)| e.clone()))
+                .collect(),
+        ));
+        let model = Model::train(&examples, |t| features(&reader.read(t, norm)));
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -190,17 +200,7 @@ impl Safety {
     fn parts(&self, raw: &str, norm: &Normalizer) -> Vec<Vec<String>> {
         let read = |t: &str| features(&self.reader.read(t, norm), self.concepts.as_ref());
         let mut parts = vec![read(raw)];
-        let sentences: Vec<&str> = raw
-            .split(['.', '!', '?', '\n', ';'])
-            .filter(|s| s.split_whitespace().count() >= 2)
-            .collect();
-        // The emergency in a long story comes at its end: the closing
-        // sentences are read on their own too, two at a time so that a
-        // short last line keeps the context before it.
-        if sentences.len() > TAIL_SENTENCES {
-            let tail = sentences.len() - TAIL_SENTENCES;
-            parts.push(read(&sentences[tail..].join(". ")));
-        }
+        parts.extend(tail(raw).map(read));
         parts
     }
 
@@ -212,12 +212,17 @@ impl Safety {
     /// Triage and the scope screens for one message.
     pub fn screen(&self, raw: &str, norm: &Normalizer) -> (Findings, Triage) {
         let text = self.text(raw, norm);
+        // A long story's closing sentences are screened on their own too:
+        // "ten days ago ... the fever settled" must not excuse "tonight he
+        // is being sick and it is full of blood".
+        let tail = tail(raw).map(|t| self.text(t, norm));
         let mut findings = Findings::default();
         let mut triage = Triage {
             level: Level::None,
             signals: Vec::new(),
         };
-        for s in self.triage.iter().filter(|s| s.matches(&text)) {
+        let hit = |s: &&Compiled| s.matches(&text) || tail.as_ref().is_some_and(|t| s.matches(t));
+        for s in self.triage.iter().filter(hit) {
             triage
                 .signals
                 .push(format!("screen:{}.{}", s.level.as_str(), s.name));
@@ -257,6 +262,17 @@ impl Safety {
         findings.small_talk = self.small_talk.matches(&text);
         (findings, triage)
     }
+}
+
+/// The closing sentences of a message of more sentences than that, joined
+/// (two at a time, so that a short last line keeps the context before it).
+fn tail(raw: &str) -> Option<&str> {
+    let starts: Vec<usize> = raw
+        .match_indices(['.', '!', '?', '\n', ';'])
+        .map(|(i, _)| i + 1)
+        .filter(|&i| raw[i..].split_whitespace().count() >= 2)
+        .collect();
+    (starts.len() >= TAIL_SENTENCES).then(|| &raw[starts[starts.len() - TAIL_SENTENCES]..])
 }
 
 /// The model's features of a message: its words, word pairs, and the word
