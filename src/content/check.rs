@@ -26,6 +26,7 @@ pub fn check(content: &Content, src: &Source) -> Vec<Problem> {
     check_framing(content, &mut problems);
     check_screens(&content.screens, &mut problems);
     check_synonyms(&content.synonyms, &mut problems);
+    super::conversation::check(content, src, &mut problems);
     problems
 }
 
@@ -46,6 +47,9 @@ fn check_intents(content: &Content, problems: &mut Vec<Problem>) {
                 format!("intent `{}` has no response", intent.id),
             )),
             (IntentKind::Answer, Some(_)) => {}
+            // The bot's own words, and a quoted topic's passage.
+            (IntentKind::Support | IntentKind::SmallTalk | IntentKind::NotInGuide, _)
+                if intent.response.is_none() => {}
             (_, Some(r)) => problems.push(Problem::at(
                 &r.origin,
                 format!(

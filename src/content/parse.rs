@@ -32,6 +32,8 @@ struct RawIntent {
     examples: Vec<String>,
     #[serde(default)]
     options: Vec<Spanned<String>>,
+    reply: Option<String>,
+    quote: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +182,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
     let mut synonyms = Vec::new();
     let mut screens = None;
     let mut framing = None;
+    let mut conversation = super::conversation::Conversation::default();
 
     for file in files {
         let at = Located::new(file);
@@ -228,6 +231,10 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
                     });
                 }
             }),
+            (false, "conversation") => {
+                super::conversation::parse(&file.text, &file.path, |o| at.origin(o))
+                    .map(|c| conversation = c)
+            }
             (false, "safety") => from_toml::<RawScreens>(file).map(|raw| {
                 let screen = |r: RawScreen| Screen {
                     patterns: spanned_list(&at, r.patterns),
@@ -258,6 +265,8 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
                         examples: locate(&at, start, r.examples),
                         options: r.options.into_iter().map(Spanned::into_inner).collect(),
                         response: None,
+                        reply: r.reply.map(|t| t.trim().to_string()),
+                        quote: r.quote,
                         origin: o,
                     });
                 }
@@ -309,6 +318,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
         screens,
         framing,
         framing_origin,
+        conversation,
     })
 }
 
