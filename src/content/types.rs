@@ -135,6 +135,8 @@ pub struct Framing {
     pub which_better: String,
     /// Above a page of a section: `{n}` of `{total}`.
     pub page: String,
+    /// In a group, instead of a page of a section.
+    pub private_more: String,
     /// After the last page of a section.
     pub section_end: String,
     /// Button labels.

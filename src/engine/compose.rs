@@ -29,6 +29,10 @@ impl Engine {
                 r.suggestions = suggestions;
                 r
             }
+            Decision::Own(i) => self.own_words(i),
+            Decision::Newer(n) => self.newer_reply(n),
+            Decision::Contextless => self.more_about_what(),
+            Decision::Compare(topics, better) => self.compare(&topics, better, suggestions),
             Decision::Greeting => self.greeting(),
             Decision::Help => self.help(),
             Decision::Fallback => {
@@ -109,8 +113,10 @@ impl Engine {
             intent: Some(intent.id.clone()),
             confidence: score.min(1.0),
             suggestions,
-            lead: None,
+            lead: intent.reply.clone(),
             excerpt,
+            also: Vec::new(),
+            page: None,
             choices: Vec::new(),
             related,
             has_more: true,
@@ -127,6 +133,8 @@ impl Engine {
             suggestions: Vec::new(),
             lead: Some(lead.to_string()),
             excerpt: None,
+            also: Vec::new(),
+            page: None,
             choices: Vec::new(),
             related: Vec::new(),
             has_more: false,

@@ -23,6 +23,15 @@ pub(super) enum Decision {
     Fallback,
     Greeting,
     Help,
+    /// An intent answering in the bot's own words (support, small talk,
+    /// not in the guide).
+    Own(usize),
+    /// A treatment the guide does not cover (index into the newer list).
+    Newer(usize),
+    /// Nothing to refer to: "more about what?".
+    Contextless,
+    /// Two topics, and whether the message asks which is better.
+    Compare(Vec<usize>, bool),
 }
 
 impl Engine {
@@ -127,6 +136,9 @@ impl Engine {
         let intent = &self.content.intents[top.intent];
         match intent.kind {
             IntentKind::OutOfScope => Decision::Fallback,
+            IntentKind::Support | IntentKind::SmallTalk | IntentKind::NotInGuide => {
+                Decision::Own(top.intent)
+            }
             IntentKind::Greeting => Decision::Greeting,
             IntentKind::Help => Decision::Help,
             IntentKind::Clarify => {
@@ -146,7 +158,14 @@ impl Engine {
                     ),
                 }
             }
-            IntentKind::Answer if self.out_of_scope_close(ranked, top.score) => Decision::Fallback,
+            IntentKind::Answer if self.out_of_scope_close(ranked, top.score).is_some() => {
+                match self.out_of_scope_close(ranked, top.score) {
+                    Some(i) if self.content.intents[i].kind == IntentKind::NotInGuide => {
+                        Decision::Own(i)
+                    }
+                    _ => Decision::Fallback,
+                }
+            }
             IntentKind::Answer => {
                 // The facet a broad intent's keywords ask for, within the
                 // top's family ("nexavar side effects" -> sorafenib_se).
@@ -197,12 +216,18 @@ impl Engine {
     /// Whether an out-of-scope intent scores close to the best answer: the
     /// question is then about what the guide does not cover ("life
     /// expectancy with stage 4" is about prognosis, not stage 4 treatment).
-    pub(super) fn out_of_scope_close(&self, ranked: &[Candidate], top: f32) -> bool {
+    pub(super) fn out_of_scope_close(&self, ranked: &[Candidate], top: f32) -> Option<usize> {
         ranked
             .iter()
             .skip(1)
             .take_while(|c| c.score >= top * self.tuning.oos_ratio)
-            .any(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope)
+            .find(|c| {
+                matches!(
+                    self.content.intents[c.intent].kind,
+                    IntentKind::OutOfScope | IntentKind::NotInGuide
+                )
+            })
+            .map(|c| c.intent)
     }
 
     /// The answer topic a message names besides the words of a broad intent

@@ -7,7 +7,10 @@
 //! follow-ups, ambiguity), `compose` the replies.
 
 mod compose;
+mod converse;
 mod decide;
+mod pages;
+mod replies;
 #[cfg(test)]
 mod tests;
 mod tuning;
@@ -60,6 +63,7 @@ pub struct Engine {
     /// Per intent index: the stems of its excerpt, so a facet keyword the
     /// passage itself speaks to ("reduce side effects") keeps that passage.
     excerpt_terms: Vec<Vec<String>>,
+    conversing: converse::Conversing,
 }
 
 impl Engine {
@@ -117,7 +121,9 @@ impl Engine {
                     .unwrap_or_default()
             })
             .collect();
+        let conversing = converse::Conversing::new(&content, &norm);
         Engine {
+            conversing,
             content,
             norm,
             classifier,
@@ -181,7 +187,10 @@ impl Engine {
             }
             _ => ranked,
         };
-        let decision = self.decide(&message, &ranked, last, findings, scale);
+        let decision = match self.converse(&words, &message, &screened, &ranked, last, scale) {
+            Some(d) => d,
+            None => self.decide(&message, &ranked, last, findings, scale),
+        };
         self.compose(decision, &ranked, findings)
     }
 
@@ -193,30 +202,6 @@ impl Engine {
             IntentKind::Answer => Some(self.answer_reply(i, 1.0, Vec::new())),
             _ => None,
         }
-    }
-
-    /// The whole section the topic's excerpt comes from ("more"): every
-    /// excerpt of that section, in the content's order.
-    pub fn more(&self, id: &str) -> Option<Reply> {
-        let i = self.index_of(id)?;
-        let intent = &self.content.intents[i];
-        let r = intent.response.as_ref()?;
-        let mut texts: Vec<&str> = Vec::new();
-        for other in &self.content.intents {
-            if let Some(o) = &other.response
-                && o.section == r.section
-                && !texts.contains(&o.excerpt.as_str())
-            {
-                texts.push(&o.excerpt);
-            }
-        }
-        let mut reply = self.answer_reply(i, 1.0, Vec::new());
-        if let Some(ex) = reply.excerpt.as_mut() {
-            ex.title = r.section.clone();
-            ex.text = texts.join("\n\n");
-        }
-        reply.has_more = false;
-        Some(reply)
     }
 
     /// The reply to a sticker, photo, voice message or file.
@@ -247,7 +232,7 @@ impl Engine {
             .collect()
     }
 
-    fn index_of(&self, id: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, id: &str) -> Option<usize> {
         self.content.intents.iter().position(|i| i.id == id)
     }
 

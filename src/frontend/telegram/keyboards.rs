@@ -4,6 +4,7 @@
 //! the codec; a button whose data would not fit is left out.
 
 use super::codec::{self, Action};
+use crate::content::Framing;
 use crate::engine::Engine;
 use crate::reply::{Choice, Kind, Reply};
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -27,18 +28,23 @@ pub enum Place<'a> {
 }
 
 /// The buttons under a reply, if any.
-pub fn for_reply(reply: &Reply, place: Place) -> Option<InlineKeyboardMarkup> {
+pub fn for_reply(reply: &Reply, place: Place, framing: &Framing) -> Option<InlineKeyboardMarkup> {
     let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
     match reply.kind {
-        Kind::Clarify => rows.extend(reply.choices.iter().filter_map(topic_row)),
+        Kind::Clarify | Kind::Support | Kind::NotInGuide if !reply.choices.is_empty() => {
+            rows.extend(reply.choices.iter().filter_map(topic_row))
+        }
         Kind::Answer | Kind::PersonalAdvice if reply.intent.is_some() => {
             rows.extend(reply.related.iter().take(MAX_RELATED).filter_map(topic_row));
             let id = reply.intent.as_deref().unwrap_or_default();
             match place {
-                Place::Private if reply.has_more => {
-                    rows.extend(callback(MORE, &Action::More(id.into())).map(|b| vec![b]))
+                Place::Private => {
+                    rows.extend(pages_row(reply, id, framing));
+                    if reply.has_more && reply.page.is_none() {
+                        rows.extend(callback(MORE, &Action::More(id.into())).map(|b| vec![b]));
+                    }
+                    rows.extend(share(reply, framing).map(|b| vec![b]));
                 }
-                Place::Private => {}
                 Place::Group { username } => {
                     rows.extend(deep_link(PRIVATE, username, id).map(|b| vec![b]))
                 }
@@ -52,13 +58,39 @@ pub fn for_reply(reply: &Reply, place: Place) -> Option<InlineKeyboardMarkup> {
         | Kind::Urgent
         | Kind::NotInGuide
         | Kind::Support
-        | Kind::SmallTalk => {
-            rows.extend(callback(BROWSE, &Action::Menu).map(|b| vec![b]))
-        }
+        | Kind::SmallTalk
+        | Kind::Clarify => rows.extend(callback(BROWSE, &Action::Menu).map(|b| vec![b])),
         // An emergency reply carries nothing that could distract from it.
         Kind::Emergency | Kind::Crisis | Kind::Answer => {}
     }
     (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
+}
+
+/// Previous / Next under a page of a section.
+fn pages_row(reply: &Reply, id: &str, framing: &Framing) -> Option<Vec<InlineKeyboardButton>> {
+    let page = reply.page?;
+    let mut row = Vec::new();
+    if page.n > 1 {
+        row.extend(callback(&framing.previous, &Action::Page(id.into(), page.n - 1)));
+    }
+    if page.n < page.total {
+        row.extend(callback(&framing.next, &Action::Page(id.into(), page.n + 1)));
+    }
+    (!row.is_empty()).then_some(row)
+}
+
+/// "Share": opens inline mode in a chat of the person's choosing, on this
+/// topic, so the answer card can be posted there.
+fn share(reply: &Reply, framing: &Framing) -> Option<InlineKeyboardButton> {
+    let title = &reply.excerpt.as_ref()?.title;
+    let query = match reply.page {
+        Some(_) => reply.intent.clone()?,
+        None => title.clone(),
+    };
+    Some(InlineKeyboardButton::switch_inline_query(
+        framing.share.clone(),
+        query,
+    ))
 }
 
 /// A page of the `/topics` menu: its text (plain, no parse mode) and buttons.

@@ -1,0 +1,259 @@
+//! What the matcher alone gets wrong in conversation: treatments the 2016
+//! guide does not cover, routes to feelings, prognosis and small talk,
+//! messages with nothing to refer to ("3", "yes", "2+2"), stray words that
+//! never carry a match alone, and comparisons or two-part questions. All
+//! of it is data (`intents/conversation.toml`); this reads it.
+
+use super::Engine;
+use super::decide::Decision;
+use crate::content::{Content, IntentKind};
+use crate::nlu::{Candidate, Normalized, Normalizer};
+use regex::{Regex, RegexBuilder};
+use std::collections::HashSet;
+
+/// Messages of more words than this are not split into two questions.
+const MAX_SPLIT_WORDS: usize = 24;
+
+/// The conversation data, compiled once.
+#[derive(Debug, Default)]
+pub(super) struct Conversing {
+    /// Stems of words that never carry a match alone.
+    stray: HashSet<String>,
+    contextless: HashSet<String>,
+    /// (folded words of a name, index of the newer treatment), longest first.
+    newer: Vec<(Vec<String>, usize)>,
+    routes: Vec<Route>,
+}
+
+#[derive(Debug)]
+struct Route {
+    intent: usize,
+    patterns: Option<Regex>,
+    unless: Option<Regex>,
+    yield_to_topic: bool,
+}
+
+fn any_of(list: &[(String, crate::content::Origin)]) -> Option<Regex> {
+    if list.is_empty() {
+        return None;
+    }
+    let alternation: Vec<String> = list.iter().map(|(p, _)| format!("(?:{p})")).collect();
+    RegexBuilder::new(&alternation.join("|"))
+        .unicode(false)
+        .build()
+        .ok()
+}
+
+impl Conversing {
+    pub(super) fn new(content: &Content, norm: &Normalizer) -> Conversing {
+        let conv = &content.conversation;
+        let mut newer: Vec<(Vec<String>, usize)> = conv
+            .newer
+            .iter()
+            .enumerate()
+            .flat_map(|(n, t)| {
+                t.names
+                    .iter()
+                    .map(move |name| (name.split(' ').map(String::from).collect(), n))
+            })
+            .collect();
+        newer.sort_by_key(|(words, _)| std::cmp::Reverse(words.len()));
+        let routes = conv
+            .routes
+            .iter()
+            .filter_map(|r| {
+                Some(Route {
+                    intent: content.intents.iter().position(|i| i.id == r.to)?,
+                    patterns: any_of(&r.screen.patterns),
+                    unless: any_of(&r.screen.unless),
+                    yield_to_topic: r.yield_to_topic,
+                })
+            })
+            .collect();
+        Conversing {
+            stray: conv.stray.iter().map(|w| norm.stem(w)).collect(),
+            contextless: conv.contextless.iter().cloned().collect(),
+            newer,
+            routes,
+        }
+    }
+
+    /// The newer treatment a message names, read from its folded words
+    /// before spelling correction (which would turn a brand into a word
+    /// the guide knows).
+    pub(super) fn newer(&self, words: &[String]) -> Option<usize> {
+        self.newer
+            .iter()
+            .find(|(name, _)| words.windows(name.len()).any(|w| w == name.as_slice()))
+            .map(|(_, n)| *n)
+    }
+
+    /// The first route whose patterns match the screened text.
+    fn route(&self, screened: &str) -> Option<&Route> {
+        let hit = |r: &Option<Regex>| r.as_ref().is_some_and(|r| r.is_match(screened));
+        self.routes
+            .iter()
+            .find(|r| hit(&r.patterns) && !hit(&r.unless))
+    }
+
+    /// Whether a message only refers back: numbers, arithmetic, "more",
+    /// "yes", "the second one".
+    pub(super) fn is_contextless(&self, words: &[String]) -> bool {
+        !words.is_empty()
+            && words.iter().all(|w| {
+                self.contextless.contains(w.as_str())
+                    || w.bytes().all(|b| b.is_ascii_digit())
+                    || w.len() == 1
+            })
+    }
+
+    /// Whether every content term of a message is a stray word.
+    fn only_stray(&self, message: &Normalized) -> bool {
+        !message.terms.is_empty() && message.terms.iter().all(|t| self.stray.contains(t))
+    }
+}
+
+/// Where a message splits into two questions: (first, second, "which is
+/// better"). "X or Y", "X vs Y", "X compared with Y", "difference between
+/// X and Y", "what is X and what are its risks".
+fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool)> {
+    if words.len() > MAX_SPLIT_WORDS || words.len() < 3 {
+        return None;
+    }
+    let better = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "better" | "best" | "preferable" | "prefer" | "safer" | "worse"
+        )
+    });
+    let at = |w: &str| words.iter().position(|x| x == w);
+    let cut = ["vs", "versus", "v", "or"]
+        .iter()
+        .find_map(|w| at(w).map(|i| (i, 1)))
+        .or_else(|| {
+            words
+                .windows(2)
+                .position(|p| p[0] == "compared" && matches!(p[1].as_str(), "to" | "with"))
+                .map(|i| (i, 2))
+        })
+        .or_else(|| {
+            // "and" joins two questions when a question word follows, or
+            // when "between" / "difference" frames the pair.
+            let and = at("and")?;
+            let framed = words[..and]
+                .iter()
+                .any(|w| matches!(w.as_str(), "between" | "difference" | "compare"));
+            let asks = words.get(and + 1).is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "what" | "how" | "who" | "when" | "where" | "why" | "is" | "are" | "can" | "does" | "do" | "which"
+                )
+            });
+            let short = words.len() - and - 1 <= 3;
+            (framed || asks || short).then_some((and, 1))
+        })?;
+    let (i, len) = cut;
+    let first: Vec<String> = words[..i].to_vec();
+    let second: Vec<String> = words[i + len..].to_vec();
+    (!first.is_empty() && !second.is_empty()).then_some((first, second, better))
+}
+
+impl Engine {
+    /// The decisions conversation makes before (or instead of) the
+    /// matcher's: None leaves the message to `decide`.
+    pub(super) fn converse(
+        &self,
+        words: &[String],
+        message: &Normalized,
+        screened: &str,
+        ranked: &[Candidate],
+        last: Option<usize>,
+        scale: f32,
+    ) -> Option<Decision> {
+        if let Some(n) = self.conversing.newer(words) {
+            return Some(Decision::Newer(n));
+        }
+        if let Some(route) = self.conversing.route(screened) {
+            let sure_topic = ranked.first().is_some_and(|c| {
+                let top = &self.content.intents[c.intent];
+                top.kind == IntentKind::Answer
+                    && c.score >= self.tuning.sure_score * scale
+                    && self.content.intents[route.intent].quote.as_deref() != Some(&top.id)
+            });
+            if !(route.yield_to_topic && sure_topic) {
+                return Some(Decision::Own(route.intent));
+            }
+        }
+        // With a topic to refer to, "the other one" is read in its light.
+        let refers_back =
+            self.conversing.is_contextless(words) || self.conversing.only_stray(message);
+        if refers_back && last.is_none() {
+            return Some(Decision::Contextless);
+        }
+        self.two_questions(words)
+    }
+
+    /// Whether a message leans on the conversation ("and how long does it
+    /// take?", "is it painful?"): a follow-up about the last topic.
+    pub fn leans_back(&self, text: &str) -> bool {
+        let words = self.norm.words(text);
+        super::decide::leans_on_context(&words) || super::decide::is_follow_up_cue(&words)
+    }
+
+    /// Both topics of a comparison or a two-part question, when each part
+    /// clearly names a different one.
+    fn two_questions(&self, words: &[String]) -> Option<Decision> {
+        let (first, second, better) = split(words)?;
+        let a = self.part(&first, None)?;
+        let mut cue = vec!["and".to_string()];
+        cue.extend(second);
+        let b = self.part(&cue, Some(a))?;
+        // One treatment's two facets are two passages; the same one is not.
+        (a != b).then_some(())?;
+        Some(Decision::Compare(vec![a, b], better))
+    }
+
+    /// The answer topic one part of a message names, if clear.
+    fn part(&self, words: &[String], last: Option<usize>) -> Option<usize> {
+        let message = self.norm.from_words(words);
+        let scale = self.length_scale(&message);
+        let ranked = self.classifier.rank(&message);
+        let decision = self.decide(&message, &ranked, last, Default::default(), scale);
+        match decision {
+            Decision::Answer(i, score) if score >= self.tuning.min_score * scale => Some(i),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn splits_comparisons_and_two_part_questions() {
+        let cases = [
+            ("sorafenib vs regorafenib", Some(("sorafenib", "regorafenib", false))),
+            ("is tace or rfa better", Some(("is tace", "rfa better", true))),
+            (
+                "what is sbrt and what are the side effects",
+                Some(("what is sbrt", "what are the side effects", false)),
+            ),
+            (
+                "side effects of chemo and radiation",
+                Some(("side effects of chemo", "radiation", false)),
+            ),
+            ("what is tace", None),
+        ];
+        for (text, want) in cases {
+            let got = split(&words(text));
+            let got = got.as_ref().map(|(a, b, c)| (a.join(" "), b.join(" "), *c));
+            let want = want.map(|(a, b, c)| (a.to_string(), b.to_string(), c));
+            assert_eq!(got, want, "{text}");
+        }
+    }
+}
