@@ -47,6 +47,11 @@ fn every_example_phrase_classifies_to_its_own_intent() {
                 IntentKind::Greeting | IntentKind::Help => {
                     matches!(reply.kind, Kind::Greeting | Kind::Help)
                 }
+                // The bot's own words: the same kind of reply (which of the
+                // feelings or small-talk intents answers matters less).
+                IntentKind::Support => reply.kind == Kind::Support,
+                IntentKind::SmallTalk => reply.kind == Kind::SmallTalk,
+                IntentKind::NotInGuide => reply.kind == Kind::NotInGuide,
             };
             if !ok {
                 misses.push(format!(

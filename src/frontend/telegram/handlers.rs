@@ -136,7 +136,10 @@ pub async fn non_text(
     out: Outbox,
     memory: Arc<Memory>,
 ) -> HandlerResult {
-    let reply = ops.live.engine().non_text();
+    let chat = msg.chat.id.0;
+    let mut session = memory.session(chat);
+    let reply = dialog::turn(&ops.live.engine(), &mut session, Input::NonText);
+    memory.save(chat, &session);
     respond(&ops, &out, &msg, &me, &reply, None, Instant::now()).await
 }
 
@@ -147,7 +150,6 @@ pub async fn slow_down(
     me: Me,
     ops: Arc<Ops>,
     out: Outbox,
-    memory: Arc<Memory>,
 ) -> HandlerResult {
     let mut reply = ops.live.engine().help();
     reply.lead = Some(SLOW_DOWN.to_string());
