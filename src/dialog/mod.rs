@@ -92,7 +92,9 @@ fn typed(engine: &Engine, session: &Session, text: &str) -> Reply {
         if step > 0
             && let Some(topic) = &session.last_topic
         {
-            return engine.page(topic, 1).unwrap_or_else(|| engine.help());
+            return engine
+                .page(topic, 1)
+                .unwrap_or_else(|| engine.section_end(topic));
         }
     }
     let reply = engine.answer(&Query {

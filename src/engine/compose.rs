@@ -30,7 +30,7 @@ impl Engine {
                 r
             }
             Decision::Own(i) => self.own_words(i),
-            Decision::Newer(n) => self.newer_reply(n),
+            Decision::Newer(named) => self.newer_reply(&named),
             Decision::Contextless => self.more_about_what(),
             Decision::Compare(topics, better) => self.compare(&topics, better, suggestions),
             Decision::Greeting => self.greeting(),
@@ -119,7 +119,7 @@ impl Engine {
             page: None,
             choices: Vec::new(),
             related,
-            has_more: true,
+            has_more: self.has_more(i),
             footer: framing.footer.clone(),
             related_label: framing.related.clone(),
         }

@@ -11,6 +11,11 @@ use crate::nlu::{Candidate, Normalized, Normalizer};
 use regex::{Regex, RegexBuilder};
 use std::collections::HashSet;
 
+/// A feeling yields to a topic only when the topic is this many times as
+/// sure as an ordinary sure match ("worried sick about the side effects of
+/// sorafenib" is about sorafenib; "scared about the operation" is a
+/// feeling). Chosen on tests/conversation/tune.
+const YIELD_SURE: f32 = 2.0;
 /// Messages of more words than this are not split into two questions.
 const MAX_SPLIT_WORDS: usize = 24;
 
@@ -78,14 +83,28 @@ impl Conversing {
         }
     }
 
-    /// The newer treatment a message names, read from its folded words
-    /// before spelling correction (which would turn a brand into a word
-    /// the guide knows).
-    pub(super) fn newer(&self, words: &[String]) -> Option<usize> {
-        self.newer
-            .iter()
-            .find(|(name, _)| words.windows(name.len()).any(|w| w == name.as_slice()))
-            .map(|(_, n)| *n)
+    /// The newer treatments a message names, in the order named, read
+    /// from its folded words before spelling correction (which would turn
+    /// a brand into a word the guide knows). A long single-word name is
+    /// also found misspelt ("atezolizamab", "opdivio").
+    pub(super) fn newer(&self, words: &[String]) -> Vec<usize> {
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for (name, n) in &self.newer {
+            let at = words
+                .windows(name.len())
+                .position(|w| w == name.as_slice())
+                .or_else(|| {
+                    let [one] = name.as_slice() else { return None };
+                    words.iter().position(|w| near(w, one))
+                });
+            if let Some(at) = at
+                && !found.iter().any(|(_, m)| m == n)
+            {
+                found.push((at, *n));
+            }
+        }
+        found.sort();
+        found.into_iter().map(|(_, n)| n).collect()
     }
 
     /// The first route whose patterns match the screened text.
@@ -111,6 +130,21 @@ impl Conversing {
     fn only_stray(&self, message: &Normalized) -> bool {
         !message.terms.is_empty() && message.terms.iter().all(|t| self.stray.contains(t))
     }
+}
+
+/// Whether a typed word is a slip of a name: one edit for names of six
+/// letters or more, two for ten or more (drug names are long and unusual,
+/// so a near miss is still that drug).
+fn near(typed: &str, name: &str) -> bool {
+    let allowed = match name.len() {
+        0..=5 => 0,
+        6..=9 => 1,
+        _ => 2,
+    };
+    allowed > 0
+        && typed.len().abs_diff(name.len()) <= allowed
+        && typed.as_bytes().first() == name.as_bytes().first()
+        && strsim::levenshtein(typed, name) <= allowed
 }
 
 /// Where a message splits into two questions: (first, second, "which is
@@ -170,14 +204,15 @@ impl Engine {
         last: Option<usize>,
         scale: f32,
     ) -> Option<Decision> {
-        if let Some(n) = self.conversing.newer(words) {
-            return Some(Decision::Newer(n));
+        let newer = self.conversing.newer(words);
+        if !newer.is_empty() {
+            return Some(Decision::Newer(newer));
         }
         if let Some(route) = self.conversing.route(screened) {
             let sure_topic = ranked.first().is_some_and(|c| {
                 let top = &self.content.intents[c.intent];
                 top.kind == IntentKind::Answer
-                    && c.score >= self.tuning.sure_score * scale
+                    && c.score >= YIELD_SURE * self.tuning.sure_score * scale
                     && self.content.intents[route.intent].quote.as_deref() != Some(&top.id)
             });
             if !(route.yield_to_topic && sure_topic) {

@@ -26,8 +26,8 @@ pub(super) enum Decision {
     /// An intent answering in the bot's own words (support, small talk,
     /// not in the guide).
     Own(usize),
-    /// A treatment the guide does not cover (index into the newer list).
-    Newer(usize),
+    /// Treatments the guide does not cover (indices into the newer list).
+    Newer(Vec<usize>),
     /// Nothing to refer to: "more about what?".
     Contextless,
     /// Two topics, and whether the message asks which is better.
@@ -136,6 +136,11 @@ impl Engine {
         let intent = &self.content.intents[top.intent];
         match intent.kind {
             IntentKind::OutOfScope => Decision::Fallback,
+            // Feelings and small talk found only by the matcher need a sure
+            // match: a loose one ("my results") is no feeling at all.
+            IntentKind::Support | IntentKind::SmallTalk if top.score < sure_score => {
+                Decision::Fallback
+            }
             IntentKind::Support | IntentKind::SmallTalk | IntentKind::NotInGuide => {
                 Decision::Own(top.intent)
             }

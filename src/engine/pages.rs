@@ -12,12 +12,19 @@ pub const PAGE_CHARS: usize = 1500;
 
 impl Engine {
     /// The section of a topic's passage as blocks: each a subheading (when
-    /// it changes) and a paragraph, sentences already shown left out.
-    fn section_blocks(&self, i: usize) -> Vec<String> {
+    /// it changes) and a paragraph, sentences already shown left out. With
+    /// `skip_own`, the topic's own passage (just read) counts as shown.
+    fn section_blocks(&self, i: usize, skip_own: bool) -> Vec<String> {
         let Some(r) = self.content.intents[i].response.as_ref() else {
             return Vec::new();
         };
         let mut seen: HashSet<String> = HashSet::new();
+        if skip_own {
+            for para in r.excerpt.split("\n\n") {
+                seen.extend(para.lines().map(|l| l.trim().to_string()));
+                seen.extend(crate::content::source::sentences(para));
+            }
+        }
         let mut heading: Option<&str> = None;
         let mut blocks = Vec::new();
         for other in &self.content.intents {
@@ -57,7 +64,7 @@ impl Engine {
     fn section_pages(&self, i: usize) -> Vec<String> {
         let mut pages: Vec<String> = Vec::new();
         let mut page = String::new();
-        for block in self.section_blocks(i) {
+        for block in self.section_blocks(i, true) {
             let len = page.chars().count() + block.chars().count();
             if !page.is_empty() && len > PAGE_CHARS {
                 pages.push(std::mem::take(&mut page));
@@ -73,9 +80,14 @@ impl Engine {
         pages
     }
 
-    /// How many pages the section of a topic has.
+    /// How many pages the section of a topic has beyond its own passage.
     pub fn page_count(&self, id: &str) -> usize {
         self.index_of(id).map_or(0, |i| self.section_pages(i).len())
+    }
+
+    /// Whether the section has more than the topic's own passage.
+    pub(super) fn has_more(&self, i: usize) -> bool {
+        !self.section_blocks(i, true).is_empty()
     }
 
     /// Page `n` (from 1) of the section a topic's passage comes from.
@@ -119,7 +131,7 @@ impl Engine {
         let mut reply = self.answer_reply(i, 1.0, Vec::new());
         if let Some(ex) = reply.excerpt.as_mut() {
             ex.title = r.section.clone();
-            ex.text = self.section_blocks(i).join("\n\n");
+            ex.text = self.section_blocks(i, false).join("\n\n");
         }
         reply.has_more = false;
         Some(reply)

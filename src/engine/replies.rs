@@ -44,10 +44,18 @@ impl Engine {
     }
 
     /// A treatment, drug or test the 2016 guide does not cover.
-    pub(super) fn newer_reply(&self, n: usize) -> Reply {
+    pub(super) fn newer_reply(&self, named: &[usize]) -> Reply {
         let framing = &self.content.framing;
-        let name = &self.content.conversation.newer[n].name;
-        let mut reply = self.framed(Kind::NotInGuide, &framing.newer.replace("{name}", name));
+        let names: Vec<&str> = named
+            .iter()
+            .map(|&n| self.content.conversation.newer[n].name.as_str())
+            .collect();
+        let name = match names.as_slice() {
+            [] => String::new(),
+            [one] => one.to_string(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        };
+        let mut reply = self.framed(Kind::NotInGuide, &framing.newer.replace("{name}", &name));
         reply.choices = ["clinical_trials", "targeted", "decisions"]
             .iter()
             .filter_map(|id| self.content.intent(id))
