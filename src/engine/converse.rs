@@ -16,6 +16,14 @@ use std::collections::HashSet;
 /// sorafenib" is about sorafenib; "scared about the operation" is a
 /// feeling). Chosen on tests/conversation/tune.
 const YIELD_SURE: f32 = 2.0;
+/// A feeling said in more words than this comes with a question about a
+/// topic, or a story around one: a sure topic answers it.
+const SHORT_FEELING: usize = 14;
+/// In a comparison, each topic's family is among this many of the whole
+/// message's best candidates, scoring at least this share of the best.
+/// Chosen on tests/conversation/tune with the golden questions.
+const COMPARE_DEPTH: usize = 6;
+const COMPARE_RATIO: f32 = 0.25;
 /// Messages of more words than this are not split into two questions.
 const MAX_SPLIT_WORDS: usize = 24;
 
@@ -132,13 +140,13 @@ impl Conversing {
     }
 }
 
-/// Whether a typed word is a slip of a name: one edit for names of six
+/// Whether a typed word is a slip of a name: one edit for names of eight
 /// letters or more, two for ten or more (drug names are long and unusual,
 /// so a near miss is still that drug).
 fn near(typed: &str, name: &str) -> bool {
     let allowed = match name.len() {
-        0..=5 => 0,
-        6..=9 => 1,
+        0..=7 => 0,
+        8..=9 => 1,
         _ => 2,
     };
     allowed > 0
@@ -203,19 +211,26 @@ impl Engine {
         ranked: &[Candidate],
         last: Option<usize>,
         scale: f32,
+        question: bool,
     ) -> Option<Decision> {
         let newer = self.conversing.newer(words);
         if !newer.is_empty() {
             return Some(Decision::Newer(newer));
         }
         if let Some(route) = self.conversing.route(screened) {
-            let sure_topic = ranked.first().is_some_and(|c| {
-                let top = &self.content.intents[c.intent];
-                top.kind == IntentKind::Answer
-                    && c.score >= YIELD_SURE * self.tuning.sure_score * scale
-                    && self.content.intents[route.intent].quote.as_deref() != Some(&top.id)
-            });
-            if !(route.yield_to_topic && sure_topic) {
+            // A question asked about a sure topic is about that topic; a
+            // feeling without a question yields only to a very sure one.
+            let asks = words.len() > SHORT_FEELING || question;
+            let sure_topic = |sure: f32| {
+                ranked.first().is_some_and(|c| {
+                    let top = &self.content.intents[c.intent];
+                    let sure = if asks { self.tuning.sure_score } else { sure };
+                    top.kind == IntentKind::Answer
+                        && c.score >= sure * scale
+                        && self.content.intents[route.intent].quote.as_deref() != Some(&top.id)
+                })
+            };
+            if !(route.yield_to_topic && sure_topic(YIELD_SURE * self.tuning.sure_score)) {
                 return Some(Decision::Own(route.intent));
             }
         }
@@ -225,7 +240,7 @@ impl Engine {
         if refers_back && last.is_none() {
             return Some(Decision::Contextless);
         }
-        self.two_questions(words)
+        self.two_questions(words, ranked)
     }
 
     /// Whether a message leans on the conversation ("and how long does it
@@ -237,12 +252,22 @@ impl Engine {
 
     /// Both topics of a comparison or a two-part question, when each part
     /// clearly names a different one.
-    fn two_questions(&self, words: &[String]) -> Option<Decision> {
+    fn two_questions(&self, words: &[String], ranked: &[Candidate]) -> Option<Decision> {
         let (first, second, better) = split(words)?;
         let a = self.part(&first, None)?;
         let mut cue = vec!["and".to_string()];
         cue.extend(second);
         let b = self.part(&cue, Some(a))?;
+        // Each topic's family must also stand out in the whole message:
+        // "class A vs C for surgery" is about the classes, not surgery.
+        let top = ranked.first().map_or(0.0, |c| c.score);
+        let stands_out = |t: usize| {
+            let family = &self.content.intents[t].family;
+            ranked.iter().take(COMPARE_DEPTH).any(|c| {
+                &self.content.intents[c.intent].family == family && c.score >= top * COMPARE_RATIO
+            })
+        };
+        (stands_out(a) && stands_out(b)).then_some(())?;
         // One treatment's two facets are two passages; the same one is not.
         (a != b).then_some(())?;
         Some(Decision::Compare(vec![a, b], better))
