@@ -130,7 +130,6 @@ impl Conversing {
             && words.iter().all(|w| {
                 self.contextless.contains(w.as_str())
                     || w.bytes().all(|b| b.is_ascii_digit())
-                    || w.len() == 1
             })
     }
 
@@ -225,9 +224,8 @@ impl Engine {
                 ranked.first().is_some_and(|c| {
                     let top = &self.content.intents[c.intent];
                     let sure = if asks { self.tuning.sure_score } else { sure };
-                    top.kind == IntentKind::Answer
+                    matches!(top.kind, IntentKind::Answer | IntentKind::Clarify)
                         && c.score >= sure * scale
-                        && self.content.intents[route.intent].quote.as_deref() != Some(&top.id)
                 })
             };
             if !(route.yield_to_topic && sure_topic(YIELD_SURE * self.tuning.sure_score)) {

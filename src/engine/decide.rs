@@ -13,6 +13,10 @@ use crate::safety::Findings;
 const CONTEXT_BOOST: f32 = 2.0;
 /// Messages of at most this many words are short questions.
 const SHORT_MESSAGE: usize = 8;
+/// A feeling the routes did not find needs a match this many times as
+/// sure as a topic ("who will win the world cup" is not anger). Chosen on
+/// tests/conversation/tune and the golden questions.
+const FEELING_SURE: f32 = 2.0;
 /// How many candidates a clarify reply offers at most.
 const MAX_CHOICES: usize = 4;
 
@@ -138,9 +142,8 @@ impl Engine {
             IntentKind::OutOfScope => Decision::Fallback,
             // Feelings and small talk found only by the matcher need a sure
             // match: a loose one ("my results") is no feeling at all.
-            IntentKind::Support | IntentKind::SmallTalk if top.score < sure_score => {
-                Decision::Fallback
-            }
+            IntentKind::SmallTalk if top.score < sure_score => Decision::Fallback,
+            IntentKind::Support if top.score < FEELING_SURE * sure_score => Decision::Fallback,
             IntentKind::Support | IntentKind::SmallTalk | IntentKind::NotInGuide => {
                 Decision::Own(top.intent)
             }
