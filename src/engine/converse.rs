@@ -16,9 +16,6 @@ use std::collections::HashSet;
 /// sorafenib" is about sorafenib; "scared about the operation" is a
 /// feeling). Chosen on tests/conversation/tune.
 const YIELD_SURE: f32 = 2.0;
-/// A feeling said in more words than this comes with a question about a
-/// topic, or a story around one: a sure topic answers it.
-const SHORT_FEELING: usize = 14;
 /// In a comparison, each topic's family is among this many of the whole
 /// message's best candidates, scoring at least this share of the best.
 /// Chosen on tests/conversation/tune with the golden questions.
@@ -139,6 +136,24 @@ impl Conversing {
     }
 }
 
+/// Whether a message asks a question: a question mark, or a clause that
+/// opens with a question word ("... what is it"), but not a worry ("what
+/// if a liver never comes").
+pub(super) fn asks(text: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "what", "whats", "how", "why", "which", "when", "where", "who", "can", "could", "is",
+        "are", "does", "do", "should", "will", "would", "explain", "tell",
+    ];
+    text.contains('?')
+        || text
+            .split(['.', '!', ',', ';', ':', '\n'])
+            .filter_map(|clause| {
+                let mut w = clause.split_whitespace().map(str::to_lowercase);
+                Some((w.next()?, w.next().unwrap_or_default()))
+            })
+            .any(|(first, second)| OPENERS.contains(&first.as_str()) && second != "if")
+}
+
 /// Whether a typed word is a slip of a name: one edit for names of eight
 /// letters or more, two for ten or more (drug names are long and unusual,
 /// so a near miss is still that drug).
@@ -219,14 +234,18 @@ impl Engine {
         if let Some(route) = self.conversing.route(screened) {
             // A question asked about a sure topic is about that topic; a
             // feeling without a question yields only to a very sure one.
-            let asks = words.len() > SHORT_FEELING || question;
+            let asks = question;
             let sure_topic = |sure: f32| {
-                ranked.first().is_some_and(|c| {
-                    let top = &self.content.intents[c.intent];
-                    let sure = if asks { self.tuning.sure_score } else { sure };
-                    matches!(top.kind, IntentKind::Answer | IntentKind::Clarify)
-                        && c.score >= sure * scale
-                })
+                let sure = if asks { self.tuning.sure_score } else { sure };
+                ranked
+                    .iter()
+                    .find(|c| {
+                        matches!(
+                            self.content.intents[c.intent].kind,
+                            IntentKind::Answer | IntentKind::Clarify
+                        )
+                    })
+                    .is_some_and(|c| c.score >= sure * scale)
             };
             if !(route.yield_to_topic && sure_topic(YIELD_SURE * self.tuning.sure_score)) {
                 return Some(Decision::Own(route.intent));

@@ -13,7 +13,7 @@ use crate::safety::Findings;
 const CONTEXT_BOOST: f32 = 2.0;
 /// Messages of at most this many words are short questions.
 const SHORT_MESSAGE: usize = 8;
-/// A feeling the routes did not find needs a match this many times as
+/// A feeling or small talk the routes did not find needs a match this many times as
 /// sure as a topic ("who will win the world cup" is not anger). Chosen on
 /// tests/conversation/tune and the golden questions.
 const FEELING_SURE: f32 = 2.0;
@@ -112,7 +112,15 @@ impl Engine {
         let min_score = self.tuning.min_score * scale;
         let sure_score = self.tuning.sure_score * scale;
         if findings.small_talk {
-            return Decision::Greeting;
+            // "help" on its own asks for help, not a hello.
+            let helps = ranked
+                .first()
+                .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::Help);
+            return if helps {
+                Decision::Help
+            } else {
+                Decision::Greeting
+            };
         }
         if findings.out_of_scope {
             return Decision::Fallback;
@@ -142,8 +150,11 @@ impl Engine {
             IntentKind::OutOfScope => Decision::Fallback,
             // Feelings and small talk found only by the matcher need a sure
             // match: a loose one ("my results") is no feeling at all.
-            IntentKind::SmallTalk if top.score < sure_score => Decision::Fallback,
-            IntentKind::Support if top.score < FEELING_SURE * sure_score => Decision::Fallback,
+            IntentKind::Support | IntentKind::SmallTalk
+                if top.score < FEELING_SURE * sure_score =>
+            {
+                Decision::Fallback
+            }
             IntentKind::Support | IntentKind::SmallTalk | IntentKind::NotInGuide => {
                 Decision::Own(top.intent)
             }

@@ -187,7 +187,7 @@ impl Engine {
             }
             _ => ranked,
         };
-        let decision = match self.converse(&words, &message, &screened, &ranked, last, scale, text.contains('?')) {
+        let decision = match self.converse(&words, &message, &screened, &ranked, last, scale, converse::asks(text)) {
             Some(d) => d,
             None => self.decide(&message, &ranked, last, findings, scale),
         };
