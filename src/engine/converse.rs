@@ -16,11 +16,6 @@ use std::collections::HashSet;
 /// sorafenib" is about sorafenib; "scared about the operation" is a
 /// feeling). Chosen on tests/conversation/tune.
 const YIELD_SURE: f32 = 2.0;
-/// In a comparison, each topic's family is among this many of the whole
-/// message's best candidates, scoring at least this share of the best.
-/// Chosen on tests/conversation/tune with the golden questions.
-const COMPARE_DEPTH: usize = 6;
-const COMPARE_RATIO: f32 = 0.25;
 /// Messages of more words than this are not split into two questions.
 const MAX_SPLIT_WORDS: usize = 24;
 
@@ -209,6 +204,12 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool)> {
             (framed || asks || short).then_some((and, 1))
         })?;
     let (i, len) = cut;
+    // The two things compared are words, not letters or numbers ("class A
+    // vs C" compares classes within one topic).
+    let thing = |w: Option<&String>| w.is_some_and(|w| w.len() > 1 && !w.bytes().all(|b| b.is_ascii_digit()));
+    if !(thing(i.checked_sub(1).and_then(|p| words.get(p))) && thing(words.get(i + len))) {
+        return None;
+    }
     let first: Vec<String> = words[..i].to_vec();
     let second: Vec<String> = words[i + len..].to_vec();
     (!first.is_empty() && !second.is_empty()).then_some((first, second, better))
@@ -257,7 +258,7 @@ impl Engine {
         if refers_back && last.is_none() {
             return Some(Decision::Contextless);
         }
-        self.two_questions(words, ranked)
+        self.two_questions(words)
     }
 
     /// Whether a message leans on the conversation ("and how long does it
@@ -269,22 +270,13 @@ impl Engine {
 
     /// Both topics of a comparison or a two-part question, when each part
     /// clearly names a different one.
-    fn two_questions(&self, words: &[String], ranked: &[Candidate]) -> Option<Decision> {
+    fn two_questions(&self, words: &[String]) -> Option<Decision> {
         let (first, second, better) = split(words)?;
         let a = self.part(&first, None)?;
         let mut cue = vec!["and".to_string()];
         cue.extend(second);
         let b = self.part(&cue, Some(a))?;
-        // Each topic's family must also stand out in the whole message:
-        // "class A vs C for surgery" is about the classes, not surgery.
-        let top = ranked.first().map_or(0.0, |c| c.score);
-        let stands_out = |t: usize| {
-            let family = &self.content.intents[t].family;
-            ranked.iter().take(COMPARE_DEPTH).any(|c| {
-                &self.content.intents[c.intent].family == family && c.score >= top * COMPARE_RATIO
-            })
-        };
-        (stands_out(a) && stands_out(b)).then_some(())?;
+
         // One treatment's two facets are two passages; the same one is not.
         (a != b).then_some(())?;
         Some(Decision::Compare(vec![a, b], better))
@@ -325,6 +317,7 @@ mod tests {
                 Some(("side effects of chemo", "radiation", false)),
             ),
             ("what is tace", None),
+            ("cp class a vs c for surgery", None),
         ];
         for (text, want) in cases {
             let got = split(&words(text));

@@ -12,7 +12,7 @@ use crate::reply::{Choice, Excerpt, Kind, Reply, Suggestion};
 /// after the paragraph (or sentence) that reaches this many characters.
 /// Chosen so two passages and the footer stay well under one Telegram
 /// message and a comparison reads at a glance.
-const SHORT_PASSAGE: usize = 520;
+const SHORT_PASSAGE: usize = 800;
 
 impl Engine {
     /// An intent that answers in the bot's own words.
