@@ -9,13 +9,19 @@ use super::decide::Decision;
 use crate::content::{Content, IntentKind};
 use crate::nlu::{Candidate, Normalized, Normalizer};
 use regex::{Regex, RegexBuilder};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// A feeling yields to a topic only when the topic is this many times as
 /// sure as an ordinary sure match ("worried sick about the side effects of
 /// sorafenib" is about sorafenib; "scared about the operation" is a
 /// feeling). Chosen on tests/conversation/tune.
 const YIELD_SURE: f32 = 2.0;
+/// A term used by the phrases of this many answer families or more tells
+/// no topic apart. Chosen on tests/conversation/tune with the golden
+/// questions.
+const VAGUE_FAMILIES: usize = 20;
+/// How many topics an abstaining reply offers.
+const LIKELY_TOPICS: usize = 4;
 /// Messages of more words than this are not split into two questions.
 const MAX_SPLIT_WORDS: usize = 24;
 
@@ -28,6 +34,9 @@ pub(super) struct Conversing {
     /// (folded words of a name, index of the newer treatment), longest first.
     newer: Vec<(Vec<String>, usize)>,
     routes: Vec<Route>,
+    /// Term -> the answer families whose phrases use it: a term many
+    /// families share tells no topic apart.
+    families: HashMap<String, HashSet<String>>,
 }
 
 #[derive(Debug)]
@@ -75,7 +84,22 @@ impl Conversing {
                 })
             })
             .collect();
+        let mut families: HashMap<String, HashSet<String>> = HashMap::new();
+        for i in content.intents.iter().filter(|i| i.kind == IntentKind::Answer) {
+            let phrases = i
+                .examples
+                .iter()
+                .map(|(e, _)| e.as_str())
+                .chain(i.keywords.iter().map(String::as_str))
+                .chain(std::iter::once(i.title.as_str()));
+            for phrase in phrases {
+                for t in norm.normalize(phrase).terms {
+                    families.entry(t).or_default().insert(i.family.clone());
+                }
+            }
+        }
         Conversing {
+            families,
             stray: conv.stray.iter().map(|w| norm.stem(w)).collect(),
             contextless: conv.contextless.iter().cloned().collect(),
             newer,
@@ -125,9 +149,26 @@ impl Conversing {
             })
     }
 
-    /// Whether every content term of a message is a stray word.
+    /// Whether every content term of a message is a stray word, or a word
+    /// so many topics use that it tells none apart ("how long", "types").
     fn only_stray(&self, message: &Normalized) -> bool {
-        !message.terms.is_empty() && message.terms.iter().all(|t| self.stray.contains(t))
+        let vague = |t: &String| {
+            self.stray.contains(t)
+                || self.families.get(t).is_some_and(|f| f.len() >= VAGUE_FAMILIES)
+        };
+        !message.terms.is_empty() && message.terms.iter().all(vague)
+    }
+
+    /// Whether a message is only keywords that point to different topics
+    /// ("rfa donor rash"): the best topic's family uses under half of them.
+    fn scattered(&self, message: &Normalized, family: &str) -> bool {
+        let terms = &message.terms;
+        let keywords_only = terms.len() >= 3 && terms.len() + 1 >= message.words.len();
+        let covered = terms
+            .iter()
+            .filter(|t| self.families.get(*t).is_some_and(|f| f.contains(family)))
+            .count();
+        keywords_only && covered * 2 < terms.len()
     }
 }
 
@@ -258,6 +299,14 @@ impl Engine {
         if refers_back && last.is_none() {
             return Some(Decision::Contextless);
         }
+        if let Some(top) = ranked.first()
+            && self.content.intents[top.intent].kind == IntentKind::Answer
+            && self
+                .conversing
+                .scattered(message, &self.content.intents[top.intent].family)
+        {
+            return Some(Decision::Clarify(self.likely_topics(ranked)));
+        }
         self.two_questions(words)
     }
 
@@ -266,6 +315,23 @@ impl Engine {
     pub fn leans_back(&self, text: &str) -> bool {
         let words = self.norm.words(text);
         super::decide::leans_on_context(&words) || super::decide::is_follow_up_cue(&words)
+    }
+
+    /// The best answer topics of different families, to ask among.
+    fn likely_topics(&self, ranked: &[Candidate]) -> Vec<usize> {
+        let mut seen: Vec<&str> = Vec::new();
+        ranked
+            .iter()
+            .filter(|c| self.content.intents[c.intent].kind == IntentKind::Answer)
+            .filter(|c| {
+                let family = self.content.intents[c.intent].family.as_str();
+                let fresh = !seen.contains(&family);
+                seen.push(family);
+                fresh
+            })
+            .take(LIKELY_TOPICS)
+            .map(|c| c.intent)
+            .collect()
     }
 
     /// Both topics of a comparison or a two-part question, when each part

@@ -160,7 +160,13 @@ impl Engine {
             return match command(text) {
                 Some("start") => self.greeting(),
                 Some(_) => self.help(),
-                // Other scripts, emoji, punctuation: nothing it can read.
+                // "...", "?": as context-less as "more".
+                None if !text.trim().is_empty()
+                    && text.trim().chars().all(|c| c.is_ascii_punctuation()) =>
+                {
+                    self.more_about_what()
+                }
+                // Other scripts, emoji: nothing it can read.
                 None if !text.trim().is_empty() => {
                     self.framed(Kind::Fallback, &self.content.framing.empty)
                 }
