@@ -364,6 +364,51 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::split;
+    use crate::engine::{Engine, Query};
+    use crate::reply::Kind;
+    use std::sync::OnceLock;
+
+    fn engine() -> &'static Engine {
+        static E: OnceLock<Engine> = OnceLock::new();
+        E.get_or_init(|| Engine::new(crate::content::embedded().expect("shipped content")))
+    }
+
+    #[test]
+    fn conversation_kinds_for_a_table_of_messages() {
+        let cases: &[(&str, Kind, Option<&str>)] = &[
+            ("I'm so scared", Kind::Support, Some("1-800-227-2345")),
+            ("is there a cure", Kind::NotInGuide, Some("only reasonable chance")),
+            ("how long do I have", Kind::NotInGuide, Some("care team")),
+            ("what about keytruda?", Kind::NotInGuide, Some("pembrolizumab")),
+            ("lenvatanib dose", Kind::NotInGuide, Some("lenvatinib")),
+            ("thanks!", Kind::SmallTalk, Some("welcome")),
+            ("are you a real person", Kind::SmallTalk, Some("automated")),
+            ("bye", Kind::SmallTalk, Some("Take care")),
+            ("3", Kind::Clarify, Some("More about what")),
+            ("2+2", Kind::Clarify, Some("More about what")),
+            ("yes", Kind::Clarify, Some("More about what")),
+            ("people", Kind::Clarify, None),
+            ("rfa donor rash", Kind::Clarify, None),
+            ("sorafenib vs regorafenib", Kind::Answer, Some("Stivarga")),
+        ];
+        for (text, want, says) in cases {
+            let r = engine().answer(&Query::new(text));
+            assert_eq!(r.kind, *want, "{text}");
+            let plain = crate::reply::plain(&r);
+            if let Some(says) = says {
+                assert!(plain.contains(says), "{text}: {plain}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_comparison_labels_both_passages_within_one_message() {
+        let r = engine().answer(&Query::new("sorafenib vs regorafenib"));
+        assert_eq!(r.also.len(), 1);
+        let titles: Vec<&str> = r.excerpt.iter().chain(&r.also).map(|e| e.title.as_str()).collect();
+        assert!(titles[0].contains("Sorafenib") && titles[1].contains("Regorafenib"), "{titles:?}");
+        assert!(crate::text::utf16_len(&crate::reply::telegram_html(&r)) < 4096);
+    }
 
     fn words(s: &str) -> Vec<String> {
         s.split(' ').map(String::from).collect()

@@ -115,6 +115,32 @@ impl Engine {
         reply
     }
 
+    /// The answer topics a partly typed word begins ("ta" -> TACE, TAE;
+    /// "sor" -> sorafenib), best-known first: the word starts a word of the
+    /// topic's title, id or keywords. Empty for fewer than two letters.
+    pub fn complete(&self, typed: &str) -> Vec<Choice> {
+        let typed = crate::text::fold(typed);
+        if typed.len() < 2 || typed.contains(' ') {
+            return Vec::new();
+        }
+        self.content
+            .intents
+            .iter()
+            .filter(|i| i.kind == IntentKind::Answer)
+            .filter(|i| {
+                std::iter::once(&i.title)
+                    .chain(&i.keywords)
+                    .chain(std::iter::once(&i.id))
+                    .any(|text| {
+                        crate::text::fold(&text.replace('_', " "))
+                            .split(' ')
+                            .any(|w| w.starts_with(&typed))
+                    })
+            })
+            .map(choice)
+            .collect()
+    }
+
     /// A follow-up about the current topic that the guide does not answer.
     pub(crate) fn no_more(&self, topic: &str) -> Reply {
         let Some(i) = self.index_of(topic) else {

@@ -16,7 +16,7 @@ fn kinds_for_a_table_of_messages() {
         ("nexavar how often", Kind::Answer),
         ("side effects?", Kind::Clarify),
         ("what is the weather like", Kind::Fallback),
-        ("survival rate for liver cancer", Kind::Fallback),
+        ("survival rate for liver cancer", Kind::NotInGuide),
         ("colon cancer chemotherapy", Kind::Fallback),
         ("he is throwing up blood", Kind::Emergency),
         ("i want to end my life", Kind::Emergency),
@@ -63,7 +63,6 @@ fn a_fallback_never_quotes_the_guide() {
         "recommend a good movie",
         "qwerty",
         "how do i cook rice",
-        "prognosis for liver cancer patients",
     ] {
         let r = engine().answer(&Query::new(text));
         assert_eq!(r.kind, Kind::Fallback, "{text}");

@@ -69,7 +69,12 @@ Replies by kind
   clarify                1
   fallback               3
   emergency              0
+  crisis                 0
+  urgent                 0
   personal_advice        1
+  not_in_guide           0
+  support                0
+  small_talk             0
   greeting               4
   help                   0
   non_text               0

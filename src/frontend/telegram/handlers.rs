@@ -315,7 +315,9 @@ async fn respond(
 
 fn place(private: bool, me: &Me) -> Place<'_> {
     if private {
-        Place::Private
+        Place::Private {
+            inline: me.supports_inline_queries,
+        }
     } else {
         Place::Group {
             username: me.username(),

@@ -23,7 +23,9 @@ const MAX_RELATED: usize = 4;
 /// the full section, which would flood the group.
 #[derive(Debug, Clone, Copy)]
 pub enum Place<'a> {
-    Private,
+    /// A private chat; `inline` when the bot has inline mode (a Share
+    /// button needs it: Telegram refuses one otherwise).
+    Private { inline: bool },
     Group { username: &'a str },
 }
 
@@ -38,12 +40,14 @@ pub fn for_reply(reply: &Reply, place: Place, framing: &Framing) -> Option<Inlin
             rows.extend(reply.related.iter().take(MAX_RELATED).filter_map(topic_row));
             let id = reply.intent.as_deref().unwrap_or_default();
             match place {
-                Place::Private => {
+                Place::Private { inline } => {
                     rows.extend(pages_row(reply, id, framing));
                     if reply.has_more && reply.page.is_none() {
                         rows.extend(callback(MORE, &Action::More(id.into())).map(|b| vec![b]));
                     }
-                    rows.extend(share(reply, framing).map(|b| vec![b]));
+                    if inline {
+                        rows.extend(share(reply, framing).map(|b| vec![b]));
+                    }
                 }
                 Place::Group { username } => {
                     rows.extend(deep_link(PRIVATE, username, id).map(|b| vec![b]))
@@ -180,6 +184,7 @@ mod tests {
             .map(|b| match &b.kind {
                 InlineKeyboardButtonKind::CallbackData(d) => d.clone(),
                 InlineKeyboardButtonKind::Url(u) => u.to_string(),
+                InlineKeyboardButtonKind::SwitchInlineQuery(q) => format!("share:{q}"),
                 other => panic!("unexpected button {other:?}"),
             })
             .collect()
@@ -189,8 +194,13 @@ mod tests {
     fn answers_offer_related_topics_and_more_or_a_deep_link() {
         let e = engine();
         let reply = e.topic("sorafenib").expect("topic");
-        let private = data(&for_reply(&reply, Place::Private).expect("buttons"));
-        assert_eq!(private.last().map(String::as_str), Some("m:sorafenib"));
+        let framing = &e.content().framing;
+        let private = data(&for_reply(&reply, Place::Private { inline: true }, framing).expect("buttons"));
+        assert!(private.iter().any(|d| d == "m:sorafenib"), "{private:?}");
+        assert_eq!(
+            private.last().map(String::as_str),
+            Some("share:Sorafenib (Nexavar): what it is and how it is taken")
+        );
         assert!(private.iter().any(|d| d.starts_with("t:")));
         let group = data(
             &for_reply(
@@ -198,6 +208,7 @@ mod tests {
                 Place::Group {
                     username: "liverline_bot",
                 },
+                framing,
             )
             .expect("buttons"),
         );
@@ -205,6 +216,21 @@ mod tests {
             group.last().map(String::as_str),
             Some("https://t.me/liverline_bot?start=sorafenib")
         );
+    }
+
+    #[test]
+    fn pages_turn_with_previous_and_next() {
+        let e = engine();
+        let framing = &e.content().framing;
+        let first = e.page("rfa", 1).expect("page");
+        let page = first.page.expect("paged");
+        assert!(page.total >= 2, "{page:?}");
+        let buttons = data(&for_reply(&first, Place::Private { inline: true }, framing).expect("buttons"));
+        assert!(buttons.contains(&"p:2:rfa".to_string()), "{buttons:?}");
+        assert!(!buttons.iter().any(|b| b.starts_with("p:0")), "{buttons:?}");
+        let second = e.page("rfa", 2).expect("page");
+        let buttons = data(&for_reply(&second, Place::Private { inline: true }, framing).expect("buttons"));
+        assert!(buttons.contains(&"p:1:rfa".to_string()), "{buttons:?}");
     }
 
     #[test]

@@ -230,6 +230,25 @@ impl Outbox {
         .await
     }
 
+    /// The bot's description (the first screen a new user sees) and its
+    /// short description (profile page, shared links).
+    pub async fn set_descriptions(&self, long: &str, short: &str) -> Result<(), RequestError> {
+        retry(&self.metrics, "setMyDescription", || {
+            with_api!(&self.api, b => {
+                let req = b.set_my_description().description(long);
+                async move { req.await.map(drop) }
+            })
+        })
+        .await?;
+        retry(&self.metrics, "setMyShortDescription", || {
+            with_api!(&self.api, b => {
+                let req = b.set_my_short_description().short_description(short);
+                async move { req.await.map(drop) }
+            })
+        })
+        .await
+    }
+
     pub async fn set_commands(&self, commands: Vec<BotCommand>) -> Result<(), RequestError> {
         retry(&self.metrics, "setMyCommands", || {
             with_api!(&self.api, b => {
