@@ -17,6 +17,8 @@ const SHORT_MESSAGE: usize = 8;
 /// sure as a topic ("who will win the world cup" is not anger). Chosen on
 /// tests/conversation/tune and the golden questions.
 const FEELING_SURE: f32 = 2.0;
+/// Small talk found by the matcher has at most this many words.
+const SHORT_TALK: usize = 5;
 /// How many candidates a clarify reply offers at most.
 const MAX_CHOICES: usize = 4;
 
@@ -155,6 +157,9 @@ impl Engine {
             {
                 Decision::Fallback
             }
+            // Small talk is short: in a longer message its word is chance
+            // ("who won the football last night" is no good night).
+            IntentKind::SmallTalk if message.words.len() > SHORT_TALK => Decision::Fallback,
             IntentKind::Support | IntentKind::SmallTalk | IntentKind::NotInGuide => {
                 Decision::Own(top.intent)
             }
