@@ -294,10 +294,22 @@ impl Engine {
             }
         }
         // With a topic to refer to, "the other one" is read in its light.
+        // A broad question ("how long does it take?") has its own choices;
+        // only a topic matched on vague words is held back.
         let refers_back =
             self.conversing.is_contextless(words) || self.conversing.only_stray(message);
         if refers_back && last.is_none() {
-            return Some(Decision::Contextless);
+            let broad = ranked
+                .first()
+                .map(|c| &self.content.intents[c.intent])
+                .filter(|i| i.kind == IntentKind::Clarify && !self.conversing.is_contextless(words));
+            return Some(match broad {
+                // Its own choices, never a topic guessed from vague words.
+                Some(i) => Decision::Clarify(
+                    i.options.iter().filter_map(|o| self.index_of(o)).collect(),
+                ),
+                None => Decision::Contextless,
+            });
         }
         if let Some(top) = ranked.first()
             && self.content.intents[top.intent].kind == IntentKind::Answer
