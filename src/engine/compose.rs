@@ -95,6 +95,7 @@ impl Engine {
                 &framing.source
             };
             Excerpt {
+                topic: intent.id.clone(),
                 title: intent.title.clone(),
                 text: r.excerpt.clone(),
                 source: template

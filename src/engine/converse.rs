@@ -144,8 +144,9 @@ impl Conversing {
     pub(super) fn is_contextless(&self, words: &[String]) -> bool {
         !words.is_empty()
             && words.iter().all(|w| {
+                // Small numbers ("2", "2+2"); a phone number is a question.
                 self.contextless.contains(w.as_str())
-                    || w.bytes().all(|b| b.is_ascii_digit())
+                    || (w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit()))
             })
     }
 
@@ -268,9 +269,11 @@ impl Engine {
         last: Option<usize>,
         scale: f32,
         question: bool,
+        other_subject: bool,
     ) -> Option<Decision> {
         let newer = self.conversing.newer(words);
-        if !newer.is_empty() {
+        // "immunotherapy for lung cancer" is about another cancer.
+        if !newer.is_empty() && !other_subject {
             return Some(Decision::Newer(newer));
         }
         if let Some(route) = self.conversing.route(screened) {
@@ -296,8 +299,13 @@ impl Engine {
         // With a topic to refer to, "the other one" is read in its light.
         // A broad question ("how long does it take?") has its own choices;
         // only a topic matched on vague words is held back.
-        let refers_back =
-            self.conversing.is_contextless(words) || self.conversing.only_stray(message);
+        // Stray words never carry a topic's match alone; other matches
+        // (small talk, out of scope) are left to `decide`.
+        let other_kind = ranked
+            .first()
+            .is_some_and(|c| self.content.intents[c.intent].kind != IntentKind::Answer);
+        let refers_back = self.conversing.is_contextless(words)
+            || (!other_kind && self.conversing.only_stray(message));
         if refers_back && last.is_none() {
             let broad = ranked
                 .first()
@@ -319,7 +327,7 @@ impl Engine {
         {
             return Some(Decision::Clarify(self.likely_topics(ranked)));
         }
-        self.two_questions(words)
+        self.two_questions(words, ranked, scale)
     }
 
     /// Whether a message leans on the conversation ("and how long does it
@@ -348,15 +356,35 @@ impl Engine {
 
     /// Both topics of a comparison or a two-part question, when each part
     /// clearly names a different one.
-    fn two_questions(&self, words: &[String]) -> Option<Decision> {
+    fn two_questions(&self, words: &[String], ranked: &[Candidate], scale: f32) -> Option<Decision> {
         let (first, second, better) = split(words)?;
+        let short_tail = second.len() <= 3;
         let a = self.part(&first, None)?;
         let mut cue = vec!["and".to_string()];
         cue.extend(second);
         let b = self.part(&cue, Some(a))?;
+        // "regorafenib vs sorafenib side effects": a bare name takes the
+        // facet the other part asks for.
+        let aspect = &self.content.intents[b].aspect;
+        let a = match first.len() <= 2 && aspect != "what" {
+            true => self.in_family(&self.content.intents[a].family, aspect).unwrap_or(a),
+            false => a,
+        };
+        // A sure match of a third topic is what the whole message asks
+        // ("targeted therapy or chemo for unresectable cancer").
+        let families = [&self.content.intents[a].family, &self.content.intents[b].family];
+        let third = ranked.first().is_some_and(|c| {
+            let top = &self.content.intents[c.intent];
+            top.kind == IntentKind::Answer
+                && !families.contains(&&top.family)
+                && c.score >= self.tuning.sure_score * scale
+        });
+        (!third).then_some(())?;
 
-        // One treatment's two facets are two passages; the same one is not.
-        (a != b).then_some(())?;
+        // The same passage twice is one answer; and "chemo and infections"
+        // asks one facet of one treatment, not two questions.
+        let same_family = self.content.intents[a].family == self.content.intents[b].family;
+        (a != b && !(same_family && short_tail)).then_some(())?;
         Some(Decision::Compare(vec![a, b], better))
     }
 

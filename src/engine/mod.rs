@@ -193,7 +193,16 @@ impl Engine {
             }
             _ => ranked,
         };
-        let decision = match self.converse(&words, &message, &screened, &ranked, last, scale, converse::asks(text)) {
+        let decision = match self.converse(
+            &words,
+            &message,
+            &screened,
+            &ranked,
+            last,
+            scale,
+            converse::asks(text),
+            findings.out_of_scope,
+        ) {
             Some(d) => d,
             None => self.decide(&message, &ranked, last, findings, scale),
         };

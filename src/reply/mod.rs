@@ -87,6 +87,8 @@ pub struct Suggestion {
 /// The guide's words and where they come from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Excerpt {
+    /// The answer topic whose passage this is.
+    pub topic: String,
     pub title: String,
     pub text: String,
     /// "Source: ... Last Medical Review: ...".
