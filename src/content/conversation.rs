@@ -187,6 +187,19 @@ pub(super) fn check(content: &Content, src: &Source, problems: &mut Vec<Problem>
             }
         }
     }
+    // Telegram's limits for the bot's description and short description.
+    let f = &content.framing;
+    for (name, text, max) in [
+        ("description", &f.description, 512),
+        ("short_description", &f.short_description, 120),
+    ] {
+        if text.chars().count() > max {
+            problems.push(Problem::at(
+                &content.framing_origin,
+                format!("{name} is longer than Telegram's {max} characters"),
+            ));
+        }
+    }
     for intent in &content.intents {
         let own_words = matches!(
             intent.kind,

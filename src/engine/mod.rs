@@ -201,7 +201,6 @@ impl Engine {
             last,
             scale,
             converse::asks(text),
-            findings.out_of_scope,
         ) {
             Some(d) => d,
             None => self.decide(&message, &ranked, last, findings, scale),

@@ -84,7 +84,8 @@ fn follow_ups_resolve_from_the_last_topic() {
         ("sorafenib_se", "what about regorafenib?", "regorafenib_se"),
         ("sorafenib", "what about regorafenib", "regorafenib"),
         ("tace", "what are the side effects", "embolization_se"),
-        ("rfa", "does it hurt?", "rfa"),
+        // The passage that names the pain of ablation.
+        ("rfa", "does it hurt?", "ablation_se"),
     ];
     for (last, q, want) in cases {
         let r = e.answer(&Query {
