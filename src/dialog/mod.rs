@@ -53,7 +53,10 @@ pub fn turn(engine: &Engine, session: &mut Session, input: Input) -> Reply {
         Input::Page(id, n) => engine.page(id, n).unwrap_or_else(|| engine.help()),
         Input::NonText => engine.non_text(),
     };
-    let reply = match (&session.last_topic, session.last_shown == Some(fingerprint(&reply))) {
+    let reply = match (
+        &session.last_topic,
+        session.last_shown == Some(fingerprint(&reply)),
+    ) {
         // The same reply again: say so about the topic instead.
         (Some(topic), true) if reply.page.is_none() => engine.no_more(topic),
         _ => reply,
@@ -104,8 +107,7 @@ fn typed(engine: &Engine, session: &Session, text: &str) -> Reply {
     match &session.last_topic {
         // A follow-up the guide has no answer to about this topic.
         Some(topic)
-            if matches!(reply.kind, Kind::Clarify | Kind::Fallback)
-                && engine.leans_back(text) =>
+            if matches!(reply.kind, Kind::Clarify | Kind::Fallback) && engine.leans_back(text) =>
         {
             engine.no_more(topic)
         }
@@ -116,11 +118,34 @@ fn typed(engine: &Engine, session: &Session, text: &str) -> Reply {
 /// "more", "next", "go on" (+1); "previous", "back" (-1).
 fn paging(said: &str) -> Option<isize> {
     const ON: &[&str] = &[
-        "more", "next", "go on", "continue", "tell me more", "more please", "keep going",
-        "next page", "show more", "read more", "more info", "carry on", "yes more", "and",
-        "then", "yes", "yes please", "ok more", "more from this section",
+        "more",
+        "next",
+        "go on",
+        "continue",
+        "tell me more",
+        "more please",
+        "keep going",
+        "next page",
+        "show more",
+        "read more",
+        "more info",
+        "carry on",
+        "yes more",
+        "and",
+        "then",
+        "yes",
+        "yes please",
+        "ok more",
+        "more from this section",
     ];
-    const BACK: &[&str] = &["previous", "back", "go back", "previous page", "prev", "last page"];
+    const BACK: &[&str] = &[
+        "previous",
+        "back",
+        "go back",
+        "previous page",
+        "prev",
+        "last page",
+    ];
     if ON.contains(&said) {
         Some(1)
     } else if BACK.contains(&said) {

@@ -25,6 +25,16 @@ const LIKELY_TOPICS: usize = 4;
 /// Messages of more words than this are not split into two questions.
 const MAX_SPLIT_WORDS: usize = 24;
 
+/// A message as conversation reads it: its folded words, the matcher's
+/// reading, the text the screens read, and whether it asks a question.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Heard<'a> {
+    pub words: &'a [String],
+    pub message: &'a Normalized,
+    pub screened: &'a str,
+    pub question: bool,
+}
+
 /// The conversation data, compiled once.
 #[derive(Debug, Default)]
 pub(super) struct Conversing {
@@ -85,7 +95,11 @@ impl Conversing {
             })
             .collect();
         let mut families: HashMap<String, HashSet<String>> = HashMap::new();
-        for i in content.intents.iter().filter(|i| i.kind == IntentKind::Answer) {
+        for i in content
+            .intents
+            .iter()
+            .filter(|i| i.kind == IntentKind::Answer)
+        {
             let phrases = i
                 .examples
                 .iter()
@@ -155,7 +169,10 @@ impl Conversing {
     fn only_stray(&self, message: &Normalized) -> bool {
         let vague = |t: &String| {
             self.stray.contains(t)
-                || self.families.get(t).is_some_and(|f| f.len() >= VAGUE_FAMILIES)
+                || self
+                    .families
+                    .get(t)
+                    .is_some_and(|f| f.len() >= VAGUE_FAMILIES)
         };
         !message.terms.is_empty() && message.terms.iter().all(vague)
     }
@@ -239,7 +256,18 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
             let asks = words.get(and + 1).is_some_and(|w| {
                 matches!(
                     w.as_str(),
-                    "what" | "how" | "who" | "when" | "where" | "why" | "is" | "are" | "can" | "does" | "do" | "which"
+                    "what"
+                        | "how"
+                        | "who"
+                        | "when"
+                        | "where"
+                        | "why"
+                        | "is"
+                        | "are"
+                        | "can"
+                        | "does"
+                        | "do"
+                        | "which"
                 )
             });
             let short = words.len() - and - 1 <= 3;
@@ -248,7 +276,9 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
     let (i, len) = cut;
     // The two things compared are words, not letters or numbers ("class A
     // vs C" compares classes within one topic).
-    let thing = |w: Option<&String>| w.is_some_and(|w| w.len() > 1 && !w.bytes().all(|b| b.is_ascii_digit()));
+    let thing = |w: Option<&String>| {
+        w.is_some_and(|w| w.len() > 1 && !w.bytes().all(|b| b.is_ascii_digit()))
+    };
     if !(thing(i.checked_sub(1).and_then(|p| words.get(p))) && thing(words.get(i + len))) {
         return None;
     }
@@ -263,14 +293,17 @@ impl Engine {
     /// matcher's: None leaves the message to `decide`.
     pub(super) fn converse(
         &self,
-        words: &[String],
-        message: &Normalized,
-        screened: &str,
+        heard: Heard,
         ranked: &[Candidate],
         last: Option<usize>,
         scale: f32,
-        question: bool,
     ) -> Option<Decision> {
+        let Heard {
+            words,
+            message,
+            screened,
+            question,
+        } = heard;
         let newer = self.conversing.newer(words);
         if !newer.is_empty() {
             return Some(Decision::Newer(newer));
@@ -303,7 +336,10 @@ impl Engine {
         let other_kind = ranked.first().is_some_and(|c| {
             matches!(
                 self.content.intents[c.intent].kind,
-                IntentKind::OutOfScope | IntentKind::Greeting | IntentKind::Help | IntentKind::SmallTalk
+                IntentKind::OutOfScope
+                    | IntentKind::Greeting
+                    | IntentKind::Help
+                    | IntentKind::SmallTalk
             )
         });
         let refers_back = self.conversing.is_contextless(words)
@@ -312,12 +348,14 @@ impl Engine {
             let broad = ranked
                 .first()
                 .map(|c| &self.content.intents[c.intent])
-                .filter(|i| i.kind == IntentKind::Clarify && !self.conversing.is_contextless(words));
+                .filter(|i| {
+                    i.kind == IntentKind::Clarify && !self.conversing.is_contextless(words)
+                });
             return Some(match broad {
                 // Its own choices, never a topic guessed from vague words.
-                Some(i) => Decision::Clarify(
-                    i.options.iter().filter_map(|o| self.index_of(o)).collect(),
-                ),
+                Some(i) => {
+                    Decision::Clarify(i.options.iter().filter_map(|o| self.index_of(o)).collect())
+                }
                 None => Decision::Contextless,
             });
         }
@@ -366,7 +404,6 @@ impl Engine {
         cue.extend(second);
         let b = self.part(&cue, Some(a))?;
 
-
         // The same passage twice is one answer; and "chemo and infections"
         // asks one facet of one treatment, not two questions.
         let same_family = self.content.intents[a].family == self.content.intents[b].family;
@@ -403,9 +440,17 @@ mod tests {
     fn conversation_kinds_for_a_table_of_messages() {
         let cases: &[(&str, Kind, Option<&str>)] = &[
             ("I'm so scared", Kind::Support, Some("1-800-227-2345")),
-            ("is there a cure", Kind::NotInGuide, Some("only reasonable chance")),
+            (
+                "is there a cure",
+                Kind::NotInGuide,
+                Some("only reasonable chance"),
+            ),
             ("how long do I have", Kind::NotInGuide, Some("care team")),
-            ("what about keytruda?", Kind::NotInGuide, Some("pembrolizumab")),
+            (
+                "what about keytruda?",
+                Kind::NotInGuide,
+                Some("pembrolizumab"),
+            ),
             ("lenvatanib dose", Kind::NotInGuide, Some("lenvatinib")),
             ("thanks!", Kind::SmallTalk, Some("welcome")),
             ("are you a real person", Kind::SmallTalk, Some("automated")),
@@ -431,8 +476,16 @@ mod tests {
     fn a_comparison_labels_both_passages_within_one_message() {
         let r = engine().answer(&Query::new("sorafenib vs regorafenib"));
         assert_eq!(r.also.len(), 1);
-        let titles: Vec<&str> = r.excerpt.iter().chain(&r.also).map(|e| e.title.as_str()).collect();
-        assert!(titles[0].contains("Sorafenib") && titles[1].contains("Regorafenib"), "{titles:?}");
+        let titles: Vec<&str> = r
+            .excerpt
+            .iter()
+            .chain(&r.also)
+            .map(|e| e.title.as_str())
+            .collect();
+        assert!(
+            titles[0].contains("Sorafenib") && titles[1].contains("Regorafenib"),
+            "{titles:?}"
+        );
         assert!(crate::text::utf16_len(&crate::reply::telegram_html(&r)) < 4096);
     }
 
@@ -443,8 +496,14 @@ mod tests {
     #[test]
     fn splits_comparisons_and_two_part_questions() {
         let cases = [
-            ("sorafenib vs regorafenib", Some(("sorafenib", "regorafenib", false))),
-            ("is tace or rfa better", Some(("is tace", "rfa better", true))),
+            (
+                "sorafenib vs regorafenib",
+                Some(("sorafenib", "regorafenib", false)),
+            ),
+            (
+                "is tace or rfa better",
+                Some(("is tace", "rfa better", true)),
+            ),
             (
                 "what is sbrt and what are the side effects",
                 Some(("what is sbrt", "what are the side effects", false)),
@@ -458,7 +517,9 @@ mod tests {
         ];
         for (text, want) in cases {
             let got = split(&words(text));
-            let got = got.as_ref().map(|(a, b, c, _)| (a.join(" "), b.join(" "), *c));
+            let got = got
+                .as_ref()
+                .map(|(a, b, c, _)| (a.join(" "), b.join(" "), *c));
             let want = want.map(|(a, b, c)| (a.to_string(), b.to_string(), c));
             assert_eq!(got, want, "{text}");
         }

@@ -193,15 +193,13 @@ impl Engine {
             }
             _ => ranked,
         };
-        let decision = match self.converse(
-            &words,
-            &message,
-            &screened,
-            &ranked,
-            last,
-            scale,
-            converse::asks(text),
-        ) {
+        let heard = converse::Heard {
+            words: &words,
+            message: &message,
+            screened: &screened,
+            question: converse::asks(text),
+        };
+        let decision = match self.converse(heard, &ranked, last, scale) {
             Some(d) => d,
             None => self.decide(&message, &ranked, last, findings, scale),
         };

@@ -59,11 +59,7 @@ fn a_broad_question_naming_a_treatment_gets_that_facet() {
 
 #[test]
 fn a_fallback_never_quotes_the_guide() {
-    for text in [
-        "recommend a good movie",
-        "qwerty",
-        "how do i cook rice",
-    ] {
+    for text in ["recommend a good movie", "qwerty", "how do i cook rice"] {
         let r = engine().answer(&Query::new(text));
         assert_eq!(r.kind, Kind::Fallback, "{text}");
         assert!(r.excerpt.is_none() && r.intent.is_none(), "{text}");

@@ -62,7 +62,10 @@ fn passages() -> Vec<(String, Vec<String>)> {
     let mut by_sentence: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for i in &engine().content().intents {
         if let (IntentKind::Answer, Some(r)) = (i.kind, &i.response) {
-            for s in sentences(&r.excerpt).into_iter().filter(|s| s.len() >= TELLING) {
+            for s in sentences(&r.excerpt)
+                .into_iter()
+                .filter(|s| s.len() >= TELLING)
+            {
                 by_sentence.entry(s).or_default().push(i.id.clone());
             }
         }
@@ -139,7 +142,11 @@ fn run_messages(part: &str) -> Tally {
 
 /// Runs every dialogue in one session each; returns (turns passed, turns).
 /// A reply equal to the one before it is always a miss.
-fn run_dialogues(part: &str, passages: &[(String, Vec<String>)], misses: &mut Vec<String>) -> (usize, usize) {
+fn run_dialogues(
+    part: &str,
+    passages: &[(String, Vec<String>)],
+    misses: &mut Vec<String>,
+) -> (usize, usize) {
     let filter = std::env::var("CONV_FILTER").unwrap_or_default();
     let (mut passed, mut total) = (0, 0);
     for d in lines::<Dialogue>(part, "dialogues.jsonl") {
@@ -196,10 +203,10 @@ const FLOOR: f64 = 90.0;
 /// pass count over the group's size.
 const MEASURED: &[(&str, usize, usize)] = &[
     ("abstain", 8, 21),
-    ("compare", 14, 21),
+    ("compare", 12, 21),
     ("contextless", 17, 21),
-    ("dialogue turns", 79, 91),
-    ("feelings", 16, 22),
+    ("dialogue turns", 80, 91),
+    ("feelings", 17, 22),
     ("newer_treatment", 17, 22),
     ("pain_symptoms", 19, 22),
     ("prognosis", 19, 21),

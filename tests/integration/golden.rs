@@ -126,7 +126,11 @@ fn no_golden_question_is_also_an_example_phrase() {
         .content()
         .intents
         .iter()
-        .flat_map(|i| i.examples.iter().map(|(e, _)| (liverline::text::fold(e), i.id.as_str())))
+        .flat_map(|i| {
+            i.examples
+                .iter()
+                .map(|(e, _)| (liverline::text::fold(e), i.id.as_str()))
+        })
         .collect();
     let shared: Vec<String> = cases(ALL)
         .iter()

@@ -183,7 +183,9 @@ async fn more_pages_through_the_section_in_one_message() {
     });
     let next = press(&bot.api, chat, 91, page, "p:2:stage_overview");
     bot.api
-        .until(PROMPT, "the second page, in place", |a| !a.edits_in(91).is_empty())
+        .until(PROMPT, "the second page, in place", |a| {
+            !a.edits_in(91).is_empty()
+        })
         .await;
     let api = bot.stop().await;
     api.read(|a| {

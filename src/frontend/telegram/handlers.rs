@@ -145,12 +145,7 @@ pub async fn non_text(
 
 /// The first message over the flood limit: one friendly word, with the
 /// footer like every reply (the numbers matter most to someone in a hurry).
-pub async fn slow_down(
-    msg: Message,
-    me: Me,
-    ops: Arc<Ops>,
-    out: Outbox,
-) -> HandlerResult {
+pub async fn slow_down(msg: Message, me: Me, ops: Arc<Ops>, out: Outbox) -> HandlerResult {
     let mut reply = ops.live.engine().help();
     reply.lead = Some(SLOW_DOWN.to_string());
     reply.choices.clear();
@@ -298,7 +293,11 @@ async fn respond(
     out.send_html(
         msg.chat.id,
         &html::parts(reply),
-        keyboards::for_reply(reply, place(private, me), &ops.live.engine().content().framing),
+        keyboards::for_reply(
+            reply,
+            place(private, me),
+            &ops.live.engine().content().framing,
+        ),
         reply_to,
     )
     .await?;

@@ -25,8 +25,12 @@ const MAX_RELATED: usize = 4;
 pub enum Place<'a> {
     /// A private chat; `inline` when the bot has inline mode (a Share
     /// button needs it: Telegram refuses one otherwise).
-    Private { inline: bool },
-    Group { username: &'a str },
+    Private {
+        inline: bool,
+    },
+    Group {
+        username: &'a str,
+    },
 }
 
 /// The buttons under a reply, if any.
@@ -75,10 +79,16 @@ fn pages_row(reply: &Reply, id: &str, framing: &Framing) -> Option<Vec<InlineKey
     let page = reply.page?;
     let mut row = Vec::new();
     if page.n > 1 {
-        row.extend(callback(&framing.previous, &Action::Page(id.into(), page.n - 1)));
+        row.extend(callback(
+            &framing.previous,
+            &Action::Page(id.into(), page.n - 1),
+        ));
     }
     if page.n < page.total {
-        row.extend(callback(&framing.next, &Action::Page(id.into(), page.n + 1)));
+        row.extend(callback(
+            &framing.next,
+            &Action::Page(id.into(), page.n + 1),
+        ));
     }
     (!row.is_empty()).then_some(row)
 }
@@ -195,7 +205,8 @@ mod tests {
         let e = engine();
         let reply = e.topic("sorafenib").expect("topic");
         let framing = &e.content().framing;
-        let private = data(&for_reply(&reply, Place::Private { inline: true }, framing).expect("buttons"));
+        let private =
+            data(&for_reply(&reply, Place::Private { inline: true }, framing).expect("buttons"));
         assert!(private.iter().any(|d| d == "m:sorafenib"), "{private:?}");
         assert_eq!(
             private.last().map(String::as_str),
@@ -225,11 +236,13 @@ mod tests {
         let first = e.page("rfa", 1).expect("page");
         let page = first.page.expect("paged");
         assert!(page.total >= 2, "{page:?}");
-        let buttons = data(&for_reply(&first, Place::Private { inline: true }, framing).expect("buttons"));
+        let buttons =
+            data(&for_reply(&first, Place::Private { inline: true }, framing).expect("buttons"));
         assert!(buttons.contains(&"p:2:rfa".to_string()), "{buttons:?}");
         assert!(!buttons.iter().any(|b| b.starts_with("p:0")), "{buttons:?}");
         let second = e.page("rfa", 2).expect("page");
-        let buttons = data(&for_reply(&second, Place::Private { inline: true }, framing).expect("buttons"));
+        let buttons =
+            data(&for_reply(&second, Place::Private { inline: true }, framing).expect("buttons"));
         assert!(buttons.contains(&"p:1:rfa".to_string()), "{buttons:?}");
     }
 

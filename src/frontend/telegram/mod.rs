@@ -123,7 +123,10 @@ pub async fn run(
         .await
     {
         // Also a convenience: the chat works without it.
-        tracing::warn!(error = error_kind(&e), "could not set the bot's description");
+        tracing::warn!(
+            error = error_kind(&e),
+            "could not set the bot's description"
+        );
     }
     let metrics = ops.metrics.clone();
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema::schema())
