@@ -186,7 +186,16 @@ impl Conversing {
             .iter()
             .filter(|t| self.families.get(*t).is_some_and(|f| f.contains(family)))
             .count();
-        keywords_only && covered * 2 < terms.len()
+        // Words that belong to one or two other topics pull elsewhere.
+        let elsewhere = terms
+            .iter()
+            .filter(|t| {
+                self.families
+                    .get(*t)
+                    .is_some_and(|f| f.len() <= 2 && !f.contains(family))
+            })
+            .count();
+        keywords_only && (covered * 2 < terms.len() || elsewhere >= 2)
     }
 }
 
