@@ -288,7 +288,10 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
     let thing = |w: Option<&String>| {
         w.is_some_and(|w| w.len() > 1 && !w.bytes().all(|b| b.is_ascii_digit()))
     };
-    if !(thing(i.checked_sub(1).and_then(|p| words.get(p))) && thing(words.get(i + len))) {
+    let article = |w: &&String| matches!(w.as_str(), "a" | "an" | "the");
+    let before = words[..i].iter().rev().find(|w| !article(w));
+    let after = words[i + len..].iter().find(|w| !article(w));
+    if !(thing(before) && thing(after)) {
         return None;
     }
     let first: Vec<String> = words[..i].to_vec();
@@ -368,15 +371,16 @@ impl Engine {
                 None => Decision::Contextless,
             });
         }
-        if let Some(top) = ranked.first()
-            && self.content.intents[top.intent].kind == IntentKind::Answer
-            && self
-                .conversing
-                .scattered(message, &self.content.intents[top.intent].family)
-        {
-            return Some(Decision::Clarify(self.likely_topics(ranked)));
+        // A comparison names its topics on purpose; other keyword lists
+        // pointing at several topics ask which one.
+        if let Some(d) = self.two_questions(words) {
+            return Some(d);
         }
-        self.two_questions(words)
+        let top = ranked.first()?;
+        let family = &self.content.intents[top.intent].family;
+        (self.content.intents[top.intent].kind == IntentKind::Answer
+            && self.conversing.scattered(message, family))
+        .then(|| Decision::Clarify(self.likely_topics(ranked)))
     }
 
     /// Whether a message leans on the conversation ("and how long does it
