@@ -47,6 +47,8 @@ pub(super) struct Conversing {
     /// Term -> the answer families whose phrases use it: a term many
     /// families share tells no topic apart.
     families: HashMap<String, HashSet<String>>,
+    /// Per intent: whether its section holds more than its own passage.
+    pub(super) has_more: Vec<bool>,
 }
 
 #[derive(Debug)]
@@ -106,13 +108,25 @@ impl Conversing {
                 .map(|(e, _)| e.as_str())
                 .chain(i.keywords.iter().map(String::as_str))
                 .chain(std::iter::once(i.title.as_str()));
+            // Folded and stemmed, without spelling or synonyms: cheap at
+            // start-up, and the phrases are spelt as the content spells.
             for phrase in phrases {
-                for t in norm.normalize(phrase).terms {
-                    families.entry(t).or_default().insert(i.family.clone());
+                for w in crate::text::fold(phrase).split(' ') {
+                    if w.is_empty() || norm.is_stop(w) {
+                        continue;
+                    }
+                    families
+                        .entry(norm.stem(w))
+                        .or_default()
+                        .insert(i.family.clone());
                 }
             }
         }
+        let has_more = (0..content.intents.len())
+            .map(|i| !super::pages::section_blocks(content, i, true).is_empty())
+            .collect();
         Conversing {
+            has_more,
             families,
             stray: conv.stray.iter().map(|w| norm.stem(w)).collect(),
             contextless: conv.contextless.iter().cloned().collect(),

@@ -3,6 +3,7 @@
 //! in pages of about `PAGE_CHARS` characters for reading in place.
 
 use super::Engine;
+use crate::content::Content;
 use crate::reply::{Page, Reply};
 use std::collections::HashSet;
 
@@ -11,60 +12,11 @@ use std::collections::HashSet;
 pub const PAGE_CHARS: usize = 1500;
 
 impl Engine {
-    /// The section of a topic's passage as blocks: each a subheading (when
-    /// it changes) and a paragraph, sentences already shown left out. With
-    /// `skip_own`, the topic's own passage (just read) counts as shown.
-    fn section_blocks(&self, i: usize, skip_own: bool) -> Vec<String> {
-        let Some(r) = self.content.intents[i].response.as_ref() else {
-            return Vec::new();
-        };
-        let mut seen: HashSet<String> = HashSet::new();
-        if skip_own {
-            for para in r.excerpt.split("\n\n") {
-                seen.extend(para.lines().map(|l| l.trim().to_string()));
-                seen.extend(crate::content::source::sentences(para));
-            }
-        }
-        let mut heading: Option<&str> = None;
-        let mut blocks = Vec::new();
-        for other in &self.content.intents {
-            let Some(o) = other.response.as_ref().filter(|o| o.section == r.section) else {
-                continue;
-            };
-            let sub = o.subsection.as_deref();
-            let mut first = sub.is_some() && sub != heading;
-            heading = sub.or(heading);
-            for para in o.excerpt.split("\n\n").map(str::trim) {
-                let list = para.lines().count() > 1;
-                let pieces: Vec<String> = if list {
-                    para.lines().map(str::to_string).collect()
-                } else {
-                    crate::content::source::sentences(para)
-                };
-                let fresh: Vec<String> = pieces
-                    .into_iter()
-                    .filter(|p| seen.insert(p.trim().to_string()))
-                    .collect();
-                if fresh.is_empty() {
-                    continue;
-                }
-                let text = fresh.join(if list { "\n" } else { " " });
-                if first {
-                    blocks.push(format!("{}\n\n{text}", sub.unwrap_or_default()));
-                    first = false;
-                } else {
-                    blocks.push(text);
-                }
-            }
-        }
-        blocks
-    }
-
     /// The section in pages of about `PAGE_CHARS` characters.
     fn section_pages(&self, i: usize) -> Vec<String> {
         let mut pages: Vec<String> = Vec::new();
         let mut page = String::new();
-        for block in self.section_blocks(i, true) {
+        for block in section_blocks(&self.content, i, true) {
             let len = page.chars().count() + block.chars().count();
             if !page.is_empty() && len > PAGE_CHARS {
                 pages.push(std::mem::take(&mut page));
@@ -85,9 +37,10 @@ impl Engine {
         self.index_of(id).map_or(0, |i| self.section_pages(i).len())
     }
 
-    /// Whether the section has more than the topic's own passage.
+    /// Whether the section has more than the topic's own passage
+    /// (computed once, when the engine is built).
     pub(super) fn has_more(&self, i: usize) -> bool {
-        !self.section_blocks(i, true).is_empty()
+        self.conversing.has_more.get(i).copied().unwrap_or(false)
     }
 
     /// Page `n` (from 1) of the section a topic's passage comes from.
@@ -131,9 +84,58 @@ impl Engine {
         let mut reply = self.answer_reply(i, 1.0, Vec::new());
         if let Some(ex) = reply.excerpt.as_mut() {
             ex.title = r.section.clone();
-            ex.text = self.section_blocks(i, false).join("\n\n");
+            ex.text = section_blocks(&self.content, i, false).join("\n\n");
         }
         reply.has_more = false;
         Some(reply)
     }
+}
+
+/// The section of a topic's passage as blocks: each a subheading (when
+/// it changes) and a paragraph, sentences already shown left out. With
+/// `skip_own`, the topic's own passage (just read) counts as shown.
+pub(super) fn section_blocks(content: &Content, i: usize, skip_own: bool) -> Vec<String> {
+    let Some(r) = content.intents[i].response.as_ref() else {
+        return Vec::new();
+    };
+    let mut seen: HashSet<String> = HashSet::new();
+    if skip_own {
+        for para in r.excerpt.split("\n\n") {
+            seen.extend(para.lines().map(|l| l.trim().to_string()));
+            seen.extend(crate::content::source::sentences(para));
+        }
+    }
+    let mut heading: Option<&str> = None;
+    let mut blocks = Vec::new();
+    for other in &content.intents {
+        let Some(o) = other.response.as_ref().filter(|o| o.section == r.section) else {
+            continue;
+        };
+        let sub = o.subsection.as_deref();
+        let mut first = sub.is_some() && sub != heading;
+        heading = sub.or(heading);
+        for para in o.excerpt.split("\n\n").map(str::trim) {
+            let list = para.lines().count() > 1;
+            let pieces: Vec<String> = if list {
+                para.lines().map(str::to_string).collect()
+            } else {
+                crate::content::source::sentences(para)
+            };
+            let fresh: Vec<String> = pieces
+                .into_iter()
+                .filter(|p| seen.insert(p.trim().to_string()))
+                .collect();
+            if fresh.is_empty() {
+                continue;
+            }
+            let text = fresh.join(if list { "\n" } else { " " });
+            if first {
+                blocks.push(format!("{}\n\n{text}", sub.unwrap_or_default()));
+                first = false;
+            } else {
+                blocks.push(text);
+            }
+        }
+    }
+    blocks
 }
