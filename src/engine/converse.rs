@@ -44,6 +44,8 @@ pub(super) struct Conversing {
     /// (folded words of a name, index of the newer treatment), longest first.
     newer: Vec<(Vec<String>, usize)>,
     routes: Vec<Route>,
+    /// Every route's patterns in one set, so a message is read once.
+    route_set: Option<regex::RegexSet>,
     /// Term -> the answer families whose phrases use it: a term many
     /// families share tells no topic apart.
     families: HashMap<String, HashSet<String>>,
@@ -54,17 +56,23 @@ pub(super) struct Conversing {
 #[derive(Debug)]
 struct Route {
     intent: usize,
+    /// The patterns as one alternation (for the set).
+    alternation: String,
     patterns: Option<Regex>,
     unless: Option<Regex>,
     yield_to_topic: bool,
+}
+
+fn alternation(list: &[(String, crate::content::Origin)]) -> String {
+    let parts: Vec<String> = list.iter().map(|(p, _)| format!("(?:{p})")).collect();
+    parts.join("|")
 }
 
 fn any_of(list: &[(String, crate::content::Origin)]) -> Option<Regex> {
     if list.is_empty() {
         return None;
     }
-    let alternation: Vec<String> = list.iter().map(|(p, _)| format!("(?:{p})")).collect();
-    RegexBuilder::new(&alternation.join("|"))
+    RegexBuilder::new(&alternation(list))
         .unicode(false)
         .build()
         .ok()
@@ -90,12 +98,17 @@ impl Conversing {
             .filter_map(|r| {
                 Some(Route {
                     intent: content.intents.iter().position(|i| i.id == r.to)?,
+                    alternation: alternation(&r.screen.patterns),
                     patterns: any_of(&r.screen.patterns),
                     unless: any_of(&r.screen.unless),
                     yield_to_topic: r.yield_to_topic,
                 })
             })
-            .collect();
+            .collect::<Vec<Route>>();
+        let route_set = regex::RegexSetBuilder::new(routes.iter().map(|r| r.alternation.as_str()))
+            .unicode(false)
+            .build()
+            .ok();
         let mut families: HashMap<String, HashSet<String>> = HashMap::new();
         for i in content
             .intents
@@ -127,6 +140,7 @@ impl Conversing {
             .collect();
         Conversing {
             has_more,
+            route_set,
             families,
             stray: conv.stray.iter().map(|w| norm.stem(w)).collect(),
             contextless: conv.contextless.iter().cloned().collect(),
@@ -162,9 +176,18 @@ impl Conversing {
     /// The first route whose patterns match the screened text.
     fn route(&self, screened: &str) -> Option<&Route> {
         let hit = |r: &Option<Regex>| r.as_ref().is_some_and(|r| r.is_match(screened));
-        self.routes
-            .iter()
-            .find(|r| hit(&r.patterns) && !hit(&r.unless))
+        match &self.route_set {
+            // One pass for all routes; `unless` only for those that hit.
+            Some(set) => set
+                .matches(screened)
+                .into_iter()
+                .map(|n| &self.routes[n])
+                .find(|r| !hit(&r.unless)),
+            None => self
+                .routes
+                .iter()
+                .find(|r| hit(&r.patterns) && !hit(&r.unless)),
+        }
     }
 
     /// Whether a message only refers back: numbers, arithmetic, "more",
