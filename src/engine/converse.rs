@@ -20,6 +20,8 @@ const YIELD_SURE: f32 = 2.0;
 /// no topic apart. Chosen on tests/conversation/tune with the golden
 /// questions.
 const VAGUE_FAMILIES: usize = 20;
+/// A word in at most this many families' phrases names a topic.
+const NAMING_FAMILIES: usize = 10;
 /// How many topics an abstaining reply offers.
 const LIKELY_TOPICS: usize = 4;
 /// Messages of more words than this are not split into two questions.
@@ -58,7 +60,6 @@ struct Route {
     intent: usize,
     /// The patterns as one alternation (for the set).
     alternation: String,
-    patterns: Option<Regex>,
     unless: Option<Regex>,
     yield_to_topic: bool,
 }
@@ -99,7 +100,6 @@ impl Conversing {
                 Some(Route {
                     intent: content.intents.iter().position(|i| i.id == r.to)?,
                     alternation: alternation(&r.screen.patterns),
-                    patterns: any_of(&r.screen.patterns),
                     unless: any_of(&r.screen.unless),
                     yield_to_topic: r.yield_to_topic,
                 })
@@ -176,18 +176,24 @@ impl Conversing {
     /// The first route whose patterns match the screened text.
     fn route(&self, screened: &str) -> Option<&Route> {
         let hit = |r: &Option<Regex>| r.as_ref().is_some_and(|r| r.is_match(screened));
-        match &self.route_set {
-            // One pass for all routes; `unless` only for those that hit.
-            Some(set) => set
-                .matches(screened)
-                .into_iter()
-                .map(|n| &self.routes[n])
-                .find(|r| !hit(&r.unless)),
-            None => self
-                .routes
-                .iter()
-                .find(|r| hit(&r.patterns) && !hit(&r.unless)),
-        }
+        // One pass for all routes; `unless` only for those that hit.
+        self.route_set
+            .as_ref()?
+            .matches(screened)
+            .into_iter()
+            .map(|n| &self.routes[n])
+            .find(|r| !hit(&r.unless))
+    }
+
+    /// Whether some word of `words` belongs to only a few topics' phrases.
+    fn names_a_topic(&self, words: &[String], norm: &Normalizer) -> bool {
+        words.iter().any(|w| {
+            !norm.is_stop(w)
+                && self
+                    .families
+                    .get(&norm.stem(w))
+                    .is_some_and(|f| f.len() <= NAMING_FAMILIES)
+        })
     }
 
     /// Whether a message only refers back: numbers, arithmetic, "more",
@@ -449,6 +455,9 @@ impl Engine {
     fn two_questions(&self, words: &[String]) -> Option<Decision> {
         let (first, second, better, and) = split(words)?;
         let short_tail = and && second.len() <= 3;
+        // Reading the parts costs two more rankings: only when the first
+        // names something few topics share.
+        self.conversing.names_a_topic(&first, &self.norm).then_some(())?;
         let a = self.part(&first, None)?;
         let mut cue = vec!["and".to_string()];
         cue.extend(second);
