@@ -56,7 +56,7 @@ pub(super) struct Conversing {
 }
 
 #[derive(Debug)]
-struct Route {
+pub(super) struct Route {
     intent: usize,
     /// The patterns as one alternation (for the set).
     alternation: String,
@@ -80,7 +80,34 @@ fn any_of(list: &[(String, crate::content::Origin)]) -> Option<Regex> {
 }
 
 impl Conversing {
-    pub(super) fn new(content: &Content, norm: &Normalizer) -> Conversing {
+    /// The routes, compiled: slow enough to run beside the matcher's
+    /// training at start-up (see `Engine::with_tuning`).
+    pub(super) fn routes(content: &Content) -> (Vec<Route>, Option<regex::RegexSet>) {
+        let routes = content
+            .conversation
+            .routes
+            .iter()
+            .filter_map(|r| {
+                Some(Route {
+                    intent: content.intents.iter().position(|i| i.id == r.to)?,
+                    alternation: alternation(&r.screen.patterns),
+                    unless: any_of(&r.screen.unless),
+                    yield_to_topic: r.yield_to_topic,
+                })
+            })
+            .collect::<Vec<Route>>();
+        let set = regex::RegexSetBuilder::new(routes.iter().map(|r| r.alternation.as_str()))
+            .unicode(false)
+            .build()
+            .ok();
+        (routes, set)
+    }
+
+    pub(super) fn new(
+        content: &Content,
+        norm: &Normalizer,
+        (routes, route_set): (Vec<Route>, Option<regex::RegexSet>),
+    ) -> Conversing {
         let conv = &content.conversation;
         let mut newer: Vec<(Vec<String>, usize)> = conv
             .newer
@@ -93,22 +120,6 @@ impl Conversing {
             })
             .collect();
         newer.sort_by_key(|(words, _)| std::cmp::Reverse(words.len()));
-        let routes = conv
-            .routes
-            .iter()
-            .filter_map(|r| {
-                Some(Route {
-                    intent: content.intents.iter().position(|i| i.id == r.to)?,
-                    alternation: alternation(&r.screen.patterns),
-                    unless: any_of(&r.screen.unless),
-                    yield_to_topic: r.yield_to_topic,
-                })
-            })
-            .collect::<Vec<Route>>();
-        let route_set = regex::RegexSetBuilder::new(routes.iter().map(|r| r.alternation.as_str()))
-            .unicode(false)
-            .build()
-            .ok();
         let mut families: HashMap<String, HashSet<String>> = HashMap::new();
         for i in content
             .intents

@@ -74,14 +74,20 @@ impl Engine {
     pub fn with_tuning(content: Content, tuning: Tuning) -> Engine {
         // The screens compile on a second thread while the matcher learns:
         // both are pure, so the result is the same, only start-up is shorter.
-        let (norm, classifier, safety) = std::thread::scope(|scope| {
-            let safety = scope.spawn(|| Safety::new(&content.screens));
+        let (norm, classifier, safety, routes) = std::thread::scope(|scope| {
+            let safety = scope.spawn(|| {
+                let safety = Safety::new(&content.screens);
+                (safety, converse::Conversing::routes(&content))
+            });
             let norm = Normalizer::new(&content);
             let classifier = Classifier::new(&content, &norm, tuning.weights);
-            let safety = safety
-                .join()
-                .unwrap_or_else(|_| Safety::new(&content.screens));
-            (norm, classifier, safety)
+            let (safety, routes) = safety.join().unwrap_or_else(|_| {
+                (
+                    Safety::new(&content.screens),
+                    converse::Conversing::routes(&content),
+                )
+            });
+            (norm, classifier, safety, routes)
         });
         let broad_terms = content
             .intents
@@ -121,7 +127,7 @@ impl Engine {
                     .unwrap_or_default()
             })
             .collect();
-        let conversing = converse::Conversing::new(&content, &norm);
+        let conversing = converse::Conversing::new(&content, &norm, routes);
         Engine {
             conversing,
             content,
