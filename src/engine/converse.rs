@@ -468,7 +468,9 @@ impl Engine {
         let short_tail = and && second.len() <= 3;
         // Reading the parts costs two more rankings: only when the first
         // names something few topics share.
-        self.conversing.names_a_topic(&first, &self.norm).then_some(())?;
+        self.conversing
+            .names_a_topic(&first, &self.norm)
+            .then_some(())?;
         let a = self.part(&first, None)?;
         let mut cue = vec!["and".to_string()];
         cue.extend(second);
