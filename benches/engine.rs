@@ -10,11 +10,14 @@ use std::hint::black_box;
 use std::time::Instant;
 
 fn golden() -> Vec<liverline::eval::Case> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
     let mut cases = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
+    // Both parts (tune/, gate/) and the files at the top.
+    let mut files: Vec<_> = ["", "tune", "gate"]
+        .iter()
+        .flat_map(|part| std::fs::read_dir(format!("{root}/{part}")).unwrap())
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
         .collect();
     files.sort();
     for f in files {

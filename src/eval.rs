@@ -92,12 +92,13 @@ fn expected_kinds(kind: &str) -> &'static [Kind] {
     match kind {
         "answer" => &[Kind::Answer, Kind::PersonalAdvice],
         "clarify" => &[Kind::Clarify],
-        "out_of_scope" | "fallback" => &[Kind::Fallback],
+        // Both say the guide does not answer it.
+        "out_of_scope" | "fallback" => &[Kind::Fallback, Kind::NotInGuide],
         "emergency" => &[Kind::Emergency],
         "crisis" => &[Kind::Crisis],
         "urgent" => &[Kind::Urgent],
         "personal_advice" => &[Kind::PersonalAdvice],
-        "greeting" | "help" => &[Kind::Greeting, Kind::Help],
+        "greeting" | "help" => &[Kind::Greeting, Kind::Help, Kind::SmallTalk],
         _ => &[],
     }
 }

@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod content;
+pub mod dialog;
 pub mod engine;
 pub mod eval;
 pub mod frontend;

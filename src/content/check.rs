@@ -27,6 +27,7 @@ pub fn check(content: &Content, src: &Source) -> Vec<Problem> {
     check_screens(&content.screens, &mut problems);
     check_synonyms(&content.synonyms, &mut problems);
     check_synonyms(&content.lexicon.entries, &mut problems);
+    super::conversation::check(content, src, &mut problems);
     problems
 }
 
@@ -47,6 +48,9 @@ fn check_intents(content: &Content, problems: &mut Vec<Problem>) {
                 format!("intent `{}` has no response", intent.id),
             )),
             (IntentKind::Answer, Some(_)) => {}
+            // The bot's own words, and a quoted topic's passage.
+            (IntentKind::Support | IntentKind::SmallTalk | IntentKind::NotInGuide, _)
+                if intent.response.is_none() => {}
             (_, Some(r)) => problems.push(Problem::at(
                 &r.origin,
                 format!(

@@ -5,6 +5,7 @@
 //! whole-content rules (fidelity to the source, references, limits).
 
 mod check;
+pub mod conversation;
 mod parse;
 pub mod source;
 mod types;

@@ -32,6 +32,8 @@ struct RawIntent {
     examples: Vec<String>,
     #[serde(default)]
     options: Vec<Spanned<String>>,
+    reply: Option<String>,
+    quote: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -212,6 +214,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
     let mut screens = None;
     let mut lexicon = Lexicon::default();
     let mut framing = None;
+    let mut conversation = super::conversation::Conversation::default();
 
     for file in files {
         let at = Located::new(file);
@@ -260,6 +263,10 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
                     });
                 }
             }),
+            (false, "conversation") => {
+                super::conversation::parse(&file.text, &file.path, |o| at.origin(o))
+                    .map(|c| conversation = c)
+            }
             (false, "safety") => from_toml::<RawScreens>(file).map(|raw| {
                 let screen = |r: Spanned<RawScreen>| {
                     let origin = at.origin(r.span().start);
@@ -327,6 +334,8 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
                         examples: locate(&at, start, r.examples),
                         options: r.options.into_iter().map(Spanned::into_inner).collect(),
                         response: None,
+                        reply: r.reply.map(|t| t.trim().to_string()),
+                        quote: r.quote,
                         origin: o,
                     });
                 }
@@ -379,6 +388,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
         lexicon,
         framing,
         framing_origin,
+        conversation,
     })
 }
 

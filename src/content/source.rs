@@ -31,6 +31,11 @@ impl Source {
         self.flat.contains(&fold_space(text))
     }
 
+    /// The whole cleaned document on one line.
+    pub fn flat(&self) -> &str {
+        &self.flat
+    }
+
     /// Every date given as "Last Medical Review: <date>".
     pub fn review_dates(&self) -> Vec<String> {
         const MARK: &str = "Last Medical Review: ";

@@ -16,6 +16,15 @@ pub enum IntentKind {
     OutOfScope,
     Greeting,
     Help,
+    /// Feelings (fear, grief, guilt, overwhelm): the intent's own warm
+    /// `reply`, the 24/7 line, the passage it `quote`s.
+    Support,
+    /// Thanks, bye, "are you a person": the intent's own short `reply`.
+    SmallTalk,
+    /// A question the 2016 guide does not answer (prognosis, survival): the
+    /// intent's `reply`, and the passage it `quote`s where the guide speaks
+    /// to it.
+    NotInGuide,
 }
 
 /// Where an item was written, for `file:line` messages.
@@ -59,6 +68,11 @@ pub struct Intent {
     pub examples: Vec<(String, Origin)>,
     pub options: Vec<String>,
     pub response: Option<Response>,
+    /// The bot's own words for an intent that answers without an excerpt
+    /// of its own (support, small talk, not in the guide); no medical claim.
+    pub reply: Option<String>,
+    /// An answer topic whose passage such an intent shows, shortened.
+    pub quote: Option<String>,
     pub origin: Origin,
 }
 
@@ -183,6 +197,32 @@ pub struct Framing {
     pub greeting: String,
     pub help: String,
     pub fallback: String,
+    // conversation
+    /// After a feeling: the 24/7 line.
+    pub support_line: String,
+    /// A treatment the guide does not cover; `{name}` is what was asked about.
+    pub newer: String,
+    /// A number, "more" or "yes" with nothing to refer to.
+    pub more_about_what: String,
+    /// A follow-up the guide has no answer to; `{topic}` is the topic's title.
+    pub no_more: String,
+    /// Before two passages of a comparison or a two-part question.
+    pub compare: String,
+    /// Before the guide's words on choosing, for "which is better".
+    pub which_better: String,
+    /// Above a page of a section: `{n}` of `{total}`.
+    pub page: String,
+    /// In a group, instead of a page of a section.
+    pub private_more: String,
+    /// After the last page of a section.
+    pub section_end: String,
+    /// Button labels.
+    pub next: String,
+    pub previous: String,
+    pub share: String,
+    /// `setMyDescription` and `setMyShortDescription`.
+    pub description: String,
+    pub short_description: String,
     pub emergency: String,
     pub crisis: String,
     /// Opens an urgent reply: the care team today; 911 if it gets worse.
@@ -211,6 +251,9 @@ pub struct Content {
     pub lexicon: Lexicon,
     pub framing: Framing,
     pub framing_origin: Origin,
+    /// Data for conversation: stray words, context words, newer treatments,
+    /// routes (`intents/conversation.toml`).
+    pub conversation: super::conversation::Conversation,
 }
 
 impl Content {

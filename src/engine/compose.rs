@@ -29,6 +29,10 @@ impl Engine {
                 r.suggestions = suggestions;
                 r
             }
+            Decision::Own(i) => self.own_words(i),
+            Decision::Newer(named) => self.newer_reply(&named),
+            Decision::Contextless => self.more_about_what(),
+            Decision::Compare(topics, better) => self.compare(&topics, better, suggestions),
             Decision::Greeting => self.greeting(),
             Decision::Help => self.help(),
             Decision::Fallback => {
@@ -102,6 +106,7 @@ impl Engine {
                 &framing.source
             };
             Excerpt {
+                topic: intent.id.clone(),
                 title: intent.title.clone(),
                 text: r.excerpt.clone(),
                 source: template
@@ -120,11 +125,13 @@ impl Engine {
             intent: Some(intent.id.clone()),
             confidence: score.min(1.0),
             suggestions,
-            lead: None,
+            lead: intent.reply.clone(),
             excerpt,
+            also: Vec::new(),
+            page: None,
             choices: Vec::new(),
             related,
-            has_more: true,
+            has_more: self.has_more(i),
             footer: framing.footer.clone(),
             related_label: framing.related.clone(),
             triage: None,
@@ -139,6 +146,8 @@ impl Engine {
             suggestions: Vec::new(),
             lead: Some(lead.to_string()),
             excerpt: None,
+            also: Vec::new(),
+            page: None,
             choices: Vec::new(),
             related: Vec::new(),
             has_more: false,

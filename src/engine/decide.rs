@@ -13,6 +13,12 @@ use crate::safety::Findings;
 const CONTEXT_BOOST: f32 = 2.0;
 /// Messages of at most this many words are short questions.
 const SHORT_MESSAGE: usize = 8;
+/// A feeling or small talk the routes did not find needs a match this many times as
+/// sure as a topic ("who will win the world cup" is not anger). Chosen on
+/// tests/conversation/tune and the golden questions.
+const FEELING_SURE: f32 = 2.0;
+/// Small talk found by the matcher has at most this many words.
+const SHORT_TALK: usize = 5;
 /// How many candidates a clarify reply offers at most.
 const MAX_CHOICES: usize = 4;
 
@@ -23,6 +29,15 @@ pub(super) enum Decision {
     Fallback,
     Greeting,
     Help,
+    /// An intent answering in the bot's own words (support, small talk,
+    /// not in the guide).
+    Own(usize),
+    /// Treatments the guide does not cover (indices into the newer list).
+    Newer(Vec<usize>),
+    /// Nothing to refer to: "more about what?".
+    Contextless,
+    /// Two topics, and whether the message asks which is better.
+    Compare(Vec<usize>, bool),
 }
 
 impl Engine {
@@ -99,7 +114,15 @@ impl Engine {
         let min_score = self.tuning.min_score * scale;
         let sure_score = self.tuning.sure_score * scale;
         if findings.small_talk {
-            return Decision::Greeting;
+            // "help" on its own asks for help, not a hello.
+            let helps = ranked
+                .first()
+                .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::Help);
+            return if helps {
+                Decision::Help
+            } else {
+                Decision::Greeting
+            };
         }
         if findings.out_of_scope {
             return Decision::Fallback;
@@ -127,6 +150,19 @@ impl Engine {
         let intent = &self.content.intents[top.intent];
         match intent.kind {
             IntentKind::OutOfScope => Decision::Fallback,
+            // Feelings and small talk found only by the matcher need a sure
+            // match: a loose one ("my results") is no feeling at all.
+            IntentKind::Support | IntentKind::SmallTalk
+                if top.score < FEELING_SURE * sure_score =>
+            {
+                Decision::Fallback
+            }
+            // Small talk is short: in a longer message its word is chance
+            // ("who won the football last night" is no good night).
+            IntentKind::SmallTalk if message.words.len() > SHORT_TALK => Decision::Fallback,
+            IntentKind::Support | IntentKind::SmallTalk | IntentKind::NotInGuide => {
+                Decision::Own(top.intent)
+            }
             IntentKind::Greeting => Decision::Greeting,
             IntentKind::Help => Decision::Help,
             IntentKind::Clarify => {
@@ -146,7 +182,14 @@ impl Engine {
                     ),
                 }
             }
-            IntentKind::Answer if self.out_of_scope_close(ranked, top.score) => Decision::Fallback,
+            IntentKind::Answer if self.out_of_scope_close(ranked, top.score).is_some() => {
+                match self.out_of_scope_close(ranked, top.score) {
+                    Some(i) if self.content.intents[i].kind == IntentKind::NotInGuide => {
+                        Decision::Own(i)
+                    }
+                    _ => Decision::Fallback,
+                }
+            }
             IntentKind::Answer => {
                 // The facet a broad intent's keywords ask for, within the
                 // top's family ("nexavar side effects" -> sorafenib_se).
@@ -197,12 +240,18 @@ impl Engine {
     /// Whether an out-of-scope intent scores close to the best answer: the
     /// question is then about what the guide does not cover ("life
     /// expectancy with stage 4" is about prognosis, not stage 4 treatment).
-    pub(super) fn out_of_scope_close(&self, ranked: &[Candidate], top: f32) -> bool {
+    pub(super) fn out_of_scope_close(&self, ranked: &[Candidate], top: f32) -> Option<usize> {
         ranked
             .iter()
             .skip(1)
             .take_while(|c| c.score >= top * self.tuning.oos_ratio)
-            .any(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope)
+            .find(|c| {
+                matches!(
+                    self.content.intents[c.intent].kind,
+                    IntentKind::OutOfScope | IntentKind::NotInGuide
+                )
+            })
+            .map(|c| c.intent)
     }
 
     /// The answer topic a message names besides the words of a broad intent

@@ -7,7 +7,10 @@
 //! follow-ups, ambiguity), `compose` the replies.
 
 mod compose;
+mod converse;
 mod decide;
+mod pages;
+mod replies;
 #[cfg(test)]
 mod tests;
 mod tuning;
@@ -60,6 +63,7 @@ pub struct Engine {
     /// Per intent index: the stems of its excerpt, so a facet keyword the
     /// passage itself speaks to ("reduce side effects") keeps that passage.
     excerpt_terms: Vec<Vec<String>>,
+    conversing: converse::Conversing,
 }
 
 impl Engine {
@@ -83,16 +87,22 @@ impl Engine {
         let norm = Normalizer::new(&content);
         // The screens compile on a second thread while the matcher learns:
         // both are pure, so the result is the same, only start-up is shorter.
-        let (classifier, safety) = std::thread::scope(|scope| {
-            let safety = scope.spawn(|| Safety::build(&content, &norm));
-            let classifier = Classifier::new(&content, &norm, tuning.weights);
-            let safety = safety.join().unwrap_or_else(|_| {
-                Err(vec![Problem::at(
-                    &content.screens.origin,
-                    "the safety screens could not be built",
-                )])
+        let (classifier, safety, routes) = std::thread::scope(|scope| {
+            let safety = scope.spawn(|| {
+                let safety = Safety::build(&content, &norm);
+                (safety, converse::Conversing::routes(&content))
             });
-            (classifier, safety)
+            let classifier = Classifier::new(&content, &norm, tuning.weights);
+            let (safety, routes) = safety.join().unwrap_or_else(|_| {
+                (
+                    Err(vec![Problem::at(
+                        &content.screens.origin,
+                        "the safety screens could not be built",
+                    )]),
+                    converse::Conversing::routes(&content),
+                )
+            });
+            (classifier, safety, routes)
         });
         let safety = safety?;
         let broad_terms = content
@@ -133,7 +143,9 @@ impl Engine {
                     .unwrap_or_default()
             })
             .collect();
+        let conversing = converse::Conversing::new(&content, &norm, routes);
         Ok(Engine {
+            conversing,
             content,
             norm,
             classifier,
@@ -163,21 +175,6 @@ impl Engine {
     /// The reply to one message.
     pub fn answer(&self, query: &Query) -> Reply {
         let text = truncate(query.text, MAX_CHARS);
-        let words = self.norm.words(text);
-        if words.is_empty() {
-            // Nothing but a bot command, a mention, no words at all, or only
-            // words in a script it cannot read.
-            return match command(text) {
-                Some("start") => self.greeting(),
-                Some(_) => self.help(),
-                // Other scripts, emoji, punctuation: nothing it can read.
-                None if !text.trim().is_empty() => {
-                    self.framed(Kind::Fallback, &self.content.framing.empty)
-                }
-                None => self.framed(Kind::Help, &self.content.framing.empty),
-            };
-        }
-        let message = self.norm.from_words(&words);
         // Triage first, on the raw text (it folds look-alikes itself): no
         // topic match can ever hide an emergency.
         let (findings, triage) = self.safety.screen(text, &self.norm);
@@ -190,6 +187,27 @@ impl Engine {
             }
             _ => {}
         }
+        let words = self.norm.words(text);
+        if words.is_empty() {
+            // Nothing but a bot command, a mention, no words at all, or only
+            // words in a script it cannot read.
+            return match command(text) {
+                Some("start") => self.greeting(),
+                Some(_) => self.help(),
+                // "...", "?": as context-less as "more".
+                None if !text.trim().is_empty()
+                    && text.trim().chars().all(|c| c.is_ascii_punctuation()) =>
+                {
+                    self.more_about_what()
+                }
+                // Other scripts, emoji: nothing it can read.
+                None if !text.trim().is_empty() => {
+                    self.framed(Kind::Fallback, &self.content.framing.empty)
+                }
+                None => self.framed(Kind::Help, &self.content.framing.empty),
+            };
+        }
+        let message = self.norm.from_words(&words);
         let last = query.last_topic.and_then(|id| self.index_of(id));
         let scale = self.length_scale(&message);
         let ranked = self.classifier.rank(&message);
@@ -199,7 +217,18 @@ impl Engine {
             }
             _ => ranked,
         };
-        let decision = self.decide(&message, &ranked, last, findings, scale);
+        // Conversation routes read the folded words and the synonym-mapped ones.
+        let screened = format!(" {} | {} ", words.join(" "), message.text());
+        let heard = converse::Heard {
+            words: &words,
+            message: &message,
+            screened: &screened,
+            question: converse::asks(text),
+        };
+        let decision = match self.converse(heard, &ranked, last, scale) {
+            Some(d) => d,
+            None => self.decide(&message, &ranked, last, findings, scale),
+        };
         let mut reply = self.compose(decision, &ranked, findings);
         reply.triage = Some(triage);
         reply
@@ -226,30 +255,6 @@ impl Engine {
             IntentKind::Answer => Some(self.answer_reply(i, 1.0, Vec::new())),
             _ => None,
         }
-    }
-
-    /// The whole section the topic's excerpt comes from ("more"): every
-    /// excerpt of that section, in the content's order.
-    pub fn more(&self, id: &str) -> Option<Reply> {
-        let i = self.index_of(id)?;
-        let intent = &self.content.intents[i];
-        let r = intent.response.as_ref()?;
-        let mut texts: Vec<&str> = Vec::new();
-        for other in &self.content.intents {
-            if let Some(o) = &other.response
-                && o.section == r.section
-                && !texts.contains(&o.excerpt.as_str())
-            {
-                texts.push(&o.excerpt);
-            }
-        }
-        let mut reply = self.answer_reply(i, 1.0, Vec::new());
-        if let Some(ex) = reply.excerpt.as_mut() {
-            ex.title = r.section.clone();
-            ex.text = texts.join("\n\n");
-        }
-        reply.has_more = false;
-        Some(reply)
     }
 
     /// The reply to a sticker, photo, voice message or file.
@@ -280,7 +285,7 @@ impl Engine {
             .collect()
     }
 
-    fn index_of(&self, id: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, id: &str) -> Option<usize> {
         self.content.intents.iter().position(|i| i.id == id)
     }
 

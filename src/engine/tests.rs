@@ -16,7 +16,7 @@ fn kinds_for_a_table_of_messages() {
         ("nexavar how often", Kind::Answer),
         ("side effects?", Kind::Clarify),
         ("what is the weather like", Kind::Fallback),
-        ("survival rate for liver cancer", Kind::Fallback),
+        ("survival rate for liver cancer", Kind::NotInGuide),
         ("colon cancer chemotherapy", Kind::Fallback),
         ("he is throwing up blood", Kind::Emergency),
         ("i want to end my life", Kind::Crisis),
@@ -59,12 +59,7 @@ fn a_broad_question_naming_a_treatment_gets_that_facet() {
 
 #[test]
 fn a_fallback_never_quotes_the_guide() {
-    for text in [
-        "recommend a good movie",
-        "qwerty",
-        "how do i cook rice",
-        "prognosis for liver cancer patients",
-    ] {
+    for text in ["recommend a good movie", "qwerty", "how do i cook rice"] {
         let r = engine().answer(&Query::new(text));
         assert_eq!(r.kind, Kind::Fallback, "{text}");
         assert!(r.excerpt.is_none() && r.intent.is_none(), "{text}");

@@ -2,37 +2,28 @@
 //! numbered choices, the last topic remembered) and `liverline ask`.
 
 use super::term::{ColorChoice, Style};
-use crate::engine::{Engine, Query};
-use crate::reply::{Kind, Reply, json_line};
+use crate::dialog::{self, Input, MemoryStore, SessionStore};
+use crate::engine::Engine;
+use crate::reply::{Reply, json_line};
 use std::io::{BufRead, Write};
 
-/// What the chat remembers between lines: the last topic and the numbered
-/// choices it just offered.
+/// The console's one chat: its session lives in the same kind of store as
+/// every Telegram chat's.
 #[derive(Debug, Default)]
 pub struct Session {
-    pub last_topic: Option<String>,
-    choices: Vec<String>,
+    store: MemoryStore,
 }
 
 impl Session {
-    /// The reply to one typed line; understands numbers for the choices just
-    /// offered and the words "more" / "topics" / "help".
+    /// The console is one chat.
+    const CHAT: i64 = 0;
+
+    /// The reply to one typed line (see `dialog::turn`); "topics" and
+    /// "help" list every topic, numbered.
     pub fn reply(&mut self, engine: &Engine, line: &str) -> Reply {
-        let trimmed = line.trim();
-        let command = trimmed.trim_start_matches('/').to_lowercase();
-        let reply = if let Some(id) = trimmed
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| n.checked_sub(1))
-            .and_then(|n| self.choices.get(n))
-        {
-            engine.topic(id).unwrap_or_else(|| engine.help())
-        } else if command == "more" {
-            match self.last_topic.as_deref().and_then(|t| engine.more(t)) {
-                Some(r) => r,
-                None => engine.help(),
-            }
-        } else if command == "help" || command == "start" || command == "topics" {
+        let mut session = self.store.load(Self::CHAT).unwrap_or_default();
+        let command = line.trim().trim_start_matches('/').to_lowercase();
+        let reply = if command == "help" || command == "start" || command == "topics" {
             let mut r = engine.help();
             r.choices = engine
                 .content()
@@ -44,18 +35,18 @@ impl Session {
                     title: i.title.clone(),
                 })
                 .collect();
+            session.choices = r.choices.iter().map(|c| c.intent.clone()).collect();
             r
         } else {
-            engine.answer(&Query {
-                text: line,
-                last_topic: self.last_topic.as_deref(),
-            })
+            dialog::turn(engine, &mut session, Input::Text(line))
         };
-        if matches!(reply.kind, Kind::Answer | Kind::PersonalAdvice) && reply.intent.is_some() {
-            self.last_topic = reply.intent.clone();
-        }
-        self.choices = reply.choices.iter().map(|c| c.intent.clone()).collect();
+        self.store.save(Self::CHAT, &session);
         reply
+    }
+
+    /// The topic the conversation is about, if any.
+    pub fn last_topic(&self) -> Option<String> {
+        self.store.load(Self::CHAT).and_then(|s| s.last_topic)
     }
 }
 
@@ -111,7 +102,8 @@ pub fn ask_json(engine: &Engine, input: impl BufRead, mut out: impl Write) -> st
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => String::new(),
             Err(e) => return Err(e),
         };
-        let reply = engine.answer(&Query::new(&line));
+        // Each line is a conversation of its own.
+        let reply = dialog::turn(engine, &mut dialog::Session::default(), Input::Text(&line));
         writeln!(out, "{}", json_line(&line, &reply))?;
     }
     out.flush()

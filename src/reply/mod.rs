@@ -87,10 +87,19 @@ pub struct Suggestion {
 /// The guide's words and where they come from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Excerpt {
+    /// The answer topic whose passage this is.
+    pub topic: String,
     pub title: String,
     pub text: String,
     /// "Source: ... Last Medical Review: ...".
     pub source: String,
+}
+
+/// A page of a section being read: `n` of `total`, from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub n: usize,
+    pub total: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +113,11 @@ pub struct Reply {
     /// note, clarify question, greeting, fallback).
     pub lead: Option<String>,
     pub excerpt: Option<Excerpt>,
+    /// Further passages, each short and labelled: the second side of a
+    /// comparison or of a two-part question.
+    pub also: Vec<Excerpt>,
+    /// Which page of a section `excerpt` is, when reading "more".
+    pub page: Option<Page>,
     /// Numbered options (clarify) or topics to browse.
     pub choices: Vec<Choice>,
     pub related: Vec<Choice>,

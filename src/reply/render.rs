@@ -10,7 +10,7 @@ pub fn plain(reply: &Reply) -> String {
     if let Some(lead) = &reply.lead {
         parts.push(lead.clone());
     }
-    if let Some(ex) = &reply.excerpt {
+    for ex in reply.excerpt.iter().chain(&reply.also) {
         parts.push(format!("{}\n\n{}", ex.title, ex.text));
         parts.push(ex.source.clone());
     }
@@ -71,7 +71,7 @@ pub fn telegram_html(reply: &Reply) -> String {
     if let Some(lead) = &reply.lead {
         parts.push(escape(lead));
     }
-    if let Some(ex) = &reply.excerpt {
+    for ex in reply.excerpt.iter().chain(&reply.also) {
         parts.push(format!(
             "<b>{}</b>\n\n{}",
             escape(&ex.title),

@@ -4,6 +4,7 @@
 
 mod cli;
 mod content;
+mod conversation;
 mod golden;
 mod hostile;
 mod replies;

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 pub const TOKEN: &str = "424242:AAH-fake-token-that-must-never-be-printed";
 pub const BOT_ID: i64 = 4242;
 pub const BOT_USERNAME: &str = "liverline_test_bot";
-const ALLOWED: [&str; 10] = [
+const ALLOWED: [&str; 12] = [
     "getMe",
     "getWebhookInfo",
     "deleteWebhook",
@@ -29,6 +29,8 @@ const ALLOWED: [&str; 10] = [
     "answerCallbackQuery",
     "answerInlineQuery",
     "setMyCommands",
+    "setMyDescription",
+    "setMyShortDescription",
     "sendChatAction",
 ];
 

@@ -119,7 +119,7 @@ async fn an_inline_query_returns_answer_cards() {
             call["results"].as_array().cloned().unwrap_or_default()
         };
         let cards = results(&answer);
-        assert_eq!(cards.len(), 1);
+        assert!((1..=5).contains(&cards.len()), "up to five, best first");
         let card = &cards[0];
         assert_eq!(card["type"], "article");
         assert_eq!(card["id"], "sorafenib_se");

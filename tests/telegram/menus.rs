@@ -155,7 +155,7 @@ async fn a_clarify_choice_pressed_or_typed_gives_that_answer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn more_splits_a_long_section_with_the_footer_whole_in_the_last_part() {
+async fn more_pages_through_the_section_in_one_message() {
     let bot = Running::start().await;
     let chat = private_chat(91);
     text(&bot.api, chat.clone(), 91, "/stages");
@@ -169,34 +169,38 @@ async fn more_splits_a_long_section_with_the_footer_whole_in_the_last_part() {
         )
     });
     assert!(keys.contains(&"m:stage_overview".to_string()), "{keys:?}");
-    let query = press(&bot.api, chat, 91, id, "m:stage_overview");
+    let more = press(&bot.api, chat.clone(), 91, id, "m:stage_overview");
     bot.api
-        .until(PROMPT, "the section in parts", |a| a.sent_to(91).len() >= 3)
+        .until(PROMPT, "the first page", |a| a.sent_to(91).len() == 2)
+        .await;
+    let page = bot.api.read(|a| {
+        a.messages
+            .keys()
+            .filter(|(c, _)| *c == 91)
+            .map(|k| k.1)
+            .max()
+            .expect("stored")
+    });
+    let next = press(&bot.api, chat, 91, page, "p:2:stage_overview");
+    bot.api
+        .until(PROMPT, "the second page, in place", |a| {
+            !a.edits_in(91).is_empty()
+        })
         .await;
     let api = bot.stop().await;
     api.read(|a| {
-        assert_eq!(a.answers(&query), 1);
-        let parts = &a.sent_to(91)[1..];
-        assert!(parts.len() >= 2, "the section is longer than one message");
-        for p in parts {
-            assert!(
-                text_of(p).encode_utf16().count() <= 4096,
-                "under the limit even as HTML"
-            );
-        }
-        let (last, rest) = parts.split_last().unwrap();
-        assert!(
-            has_footer(text_of(last)),
-            "the footer, whole, in the last part"
-        );
-        assert!(
-            rest.iter()
-                .all(|p| !text_of(p).contains("1-800-227-2345") && p.get("reply_markup").is_none())
-        );
-        assert!(
-            !buttons(last).iter().any(|b| b.starts_with("m:")),
-            "no more of the same"
-        );
+        assert_eq!(a.answers(&more), 1);
+        assert_eq!(a.answers(&next), 1);
+        let first = a.sent_to(91)[1];
+        assert_eq!(a.sent_to(91).len(), 2, "one message for the section");
+        assert!(text_of(first).encode_utf16().count() <= 4096);
+        assert!(has_footer(text_of(first)), "the footer on every page");
+        assert!(text_of(first).contains("page 1 of"), "{}", text_of(first));
+        assert!(buttons(first).contains(&"p:2:stage_overview".to_string()));
+        let edit = a.edits_in(91)[0];
+        assert!(text_of(edit).contains("page 2 of"), "{}", text_of(edit));
+        assert!(has_footer(text_of(edit)));
+        assert!(buttons(edit).contains(&"p:1:stage_overview".to_string()));
     });
 }
 

@@ -92,6 +92,10 @@ impl Api {
                 api.commands = Some(body["commands"].clone());
                 json!(true)
             }),
+            // The description (0-512 characters) and short description
+            // (0-120) a new user sees first.
+            "setMyDescription" => text_within(body, "description", 512),
+            "setMyShortDescription" => text_within(body, "short_description", 120),
             "sendMessage" => send_message(api, body),
             "editMessageText" => edit_message(api, body),
             "answerCallbackQuery" | "answerInlineQuery" => answer_query(api, method, body),
@@ -175,4 +179,12 @@ fn answer_query(api: &mut Api, method: &str, body: &Value) -> Result<Value, Stri
 fn bot_message(id: i64, chat: Value, text: &str) -> Value {
     json!({"message_id": id, "date": 1_700_000_000, "chat": chat,
            "from": {"id": BOT_ID, "is_bot": true, "first_name": "liverline", "username": BOT_USERNAME}, "text": text})
+}
+
+/// A set-description call: the text, if any, within Telegram's limit.
+fn text_within(body: &Value, field: &str, max: usize) -> Result<Value, String> {
+    match body.get(field).and_then(Value::as_str) {
+        Some(t) if t.chars().count() > max => Err(format!("{field} is too long")),
+        _ => Ok(json!(true)),
+    }
 }

@@ -120,6 +120,10 @@ pub fn reply_markup(markup: Option<&Value>) -> Result<(), String> {
         }
         let data = button.get("callback_data").and_then(Value::as_str);
         let url = button.get("url").and_then(Value::as_str);
+        // A Share button: opens inline mode with this query (may be empty).
+        if data.is_none() && url.is_none() && button["switch_inline_query"].is_string() {
+            continue;
+        }
         match (data, url) {
             (Some(d), None) if !d.is_empty() && d.len() <= MAX_CALLBACK_DATA => {}
             (Some(_), None) => return Err("BUTTON_DATA_INVALID".into()),

@@ -15,8 +15,10 @@ pub enum Action {
     Category(String),
     /// A topic's answer (related topic, clarify choice, menu entry).
     Topic(String),
-    /// The whole section a topic's excerpt comes from.
+    /// The section a topic's excerpt comes from, from its first page.
     More(String),
+    /// Page `n` (from 1) of a topic's section, in place (Next/Previous).
+    Page(String, usize),
 }
 
 /// Why data could not be read. The handler treats every case alike (a
@@ -42,6 +44,7 @@ const MENU: &str = "menu";
 const CATEGORY: &str = "c:";
 const TOPIC: &str = "t:";
 const MORE: &str = "m:";
+const PAGE: &str = "p:";
 
 /// The data for a button, or `None` when it cannot be written within the
 /// limit or with safe characters (a content editor chose a very long or odd
@@ -52,6 +55,7 @@ pub fn encode(action: &Action) -> Option<String> {
         Action::Category(file) => format!("{CATEGORY}{file}"),
         Action::Topic(id) => format!("{TOPIC}{id}"),
         Action::More(id) => format!("{MORE}{id}"),
+        Action::Page(id, n) => format!("{PAGE}{n}:{id}"),
     };
     let ok = data.len() <= MAX_BYTES && decode(Some(&data)).as_ref() == Ok(action);
     ok.then_some(data)
@@ -66,6 +70,16 @@ pub fn decode(data: Option<&str>) -> Result<Action, Invalid> {
     }
     if data == MENU {
         return Ok(Action::Menu);
+    }
+    if let Some(rest) = data.strip_prefix(PAGE) {
+        let (digits, id) = rest.split_once(':').ok_or(Invalid::Unknown)?;
+        let n: usize = digits.parse().map_err(|_| Invalid::Unknown)?;
+        // Pages are few; a forged huge number is refused, not clamped, and
+        // only the form `encode` writes is read ("+2", "02" are not).
+        if !(1..=99).contains(&n) || !is_id(id) || n.to_string() != digits {
+            return Err(Invalid::Unknown);
+        }
+        return Ok(Action::Page(id.to_string(), n));
     }
     let (make, rest): (fn(String) -> Action, &str) = if let Some(rest) = data.strip_prefix(CATEGORY)
     {

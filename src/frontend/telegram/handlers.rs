@@ -12,9 +12,10 @@ use super::keyboards::{self, Place};
 use super::memory::Memory;
 use super::outbox::Outbox;
 use super::schema::Command;
-use crate::engine::{Engine, Query};
+use crate::dialog::{self, Input};
+use crate::engine::Engine;
 use crate::ops::Ops;
-use crate::reply::{Kind, Reply};
+use crate::reply::Reply;
 use std::hash::BuildHasher;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -69,12 +70,22 @@ pub async fn command(
         );
         return Ok(());
     }
-    let reply = match &cmd {
-        Command::Start(payload) => Some(payload.as_str())
-            .filter(|p| codec::is_id(p))
-            .and_then(|p| engine.topic(p))
-            .unwrap_or_else(|| engine.greeting()),
-        Command::Help => {
+    let chat = msg.chat.id.0;
+    let mut session = memory.session(chat);
+    // Deep links are case-insensitive: `?start=TACE` opens `tace`.
+    let topic = match &cmd {
+        Command::Start(payload) => Some(payload.trim().to_lowercase()).filter(|p| codec::is_id(p)),
+        other => other.topic().map(str::to_string),
+    };
+    let reply = match (&cmd, topic.as_deref().filter(|t| engine.topic(t).is_some())) {
+        (_, Some(id)) => dialog::turn(&engine, &mut session, Input::Topic(id)),
+        (Command::Start(_), None) => engine.greeting(),
+        (Command::About, None) => {
+            let mut reply = engine.help();
+            reply.lead = Some(ABOUT.to_string());
+            reply
+        }
+        (Command::Help, None) => {
             let mut reply = engine.help();
             reply.lead = Some(format!(
                 "{}\n\n{}",
@@ -83,17 +94,11 @@ pub async fn command(
             ));
             reply
         }
-        Command::About => {
-            let mut reply = engine.help();
-            reply.lead = Some(ABOUT.to_string());
-            reply
-        }
-        other => other
-            .topic()
-            .and_then(|id| engine.topic(id))
-            .unwrap_or_else(|| engine.help()),
+        _ => engine.help(),
     };
-    respond(&ops, &out, &msg, &me, &memory, &reply, None, started).await
+    dialog::record(&engine, &mut session, &reply);
+    memory.save(chat, &session);
+    respond(&ops, &out, &msg, &me, &reply, None, started).await
 }
 
 /// A question typed (in groups: addressed to the bot).
@@ -108,30 +113,19 @@ pub async fn text(
     let started = Instant::now();
     let engine = ops.live.engine();
     let chat = msg.chat.id.0;
-    let last = memory.last_topic(chat);
-    let typed = text.trim().trim_end_matches(['.', '!', '?', ')']);
-    // As in the console: a number picks one of the choices just offered,
-    // and "more" after an answer shows the whole section.
-    let picked = typed
-        .parse::<usize>()
-        .ok()
-        .and_then(|n| memory.choice(chat, n));
-    let more = typed.eq_ignore_ascii_case("more");
-    let reply = match (picked, last.as_deref().filter(|_| more)) {
-        (Some(id), _) => engine.topic(&id),
-        (None, Some(id)) => engine.more(id),
-        (None, None) => None,
-    };
-    let reply = reply.unwrap_or_else(|| {
-        let classifying = Instant::now();
-        let reply = engine.answer(&Query {
-            text: &text,
-            last_topic: last.as_deref(),
-        });
-        ops.metrics.classified(classifying.elapsed());
-        reply
-    });
-    respond(&ops, &out, &msg, &me, &memory, &reply, Some(&text), started).await
+    let mut session = memory.session(chat);
+    let classifying = Instant::now();
+    let mut reply = dialog::turn(&engine, &mut session, Input::Text(&text));
+    ops.metrics.classified(classifying.elapsed());
+    if !msg.chat.is_private() && reply.page.is_some() {
+        // A whole section would flood a group: offer the private chat.
+        reply.lead = Some(engine.content().framing.private_more.clone());
+        reply.excerpt = None;
+        reply.page = None;
+        session.reading = None;
+    }
+    memory.save(chat, &session);
+    respond(&ops, &out, &msg, &me, &reply, Some(&text), started).await
 }
 
 /// A sticker, photo, voice message or file.
@@ -142,24 +136,21 @@ pub async fn non_text(
     out: Outbox,
     memory: Arc<Memory>,
 ) -> HandlerResult {
-    let reply = ops.live.engine().non_text();
-    respond(&ops, &out, &msg, &me, &memory, &reply, None, Instant::now()).await
+    let chat = msg.chat.id.0;
+    let mut session = memory.session(chat);
+    let reply = dialog::turn(&ops.live.engine(), &mut session, Input::NonText);
+    memory.save(chat, &session);
+    respond(&ops, &out, &msg, &me, &reply, None, Instant::now()).await
 }
 
 /// The first message over the flood limit: one friendly word, with the
 /// footer like every reply (the numbers matter most to someone in a hurry).
-pub async fn slow_down(
-    msg: Message,
-    me: Me,
-    ops: Arc<Ops>,
-    out: Outbox,
-    memory: Arc<Memory>,
-) -> HandlerResult {
+pub async fn slow_down(msg: Message, me: Me, ops: Arc<Ops>, out: Outbox) -> HandlerResult {
     let mut reply = ops.live.engine().help();
     reply.lead = Some(SLOW_DOWN.to_string());
     reply.choices.clear();
     ops.metrics.flood_dropped();
-    respond(&ops, &out, &msg, &me, &memory, &reply, None, Instant::now()).await
+    respond(&ops, &out, &msg, &me, &reply, None, Instant::now()).await
 }
 
 /// Over the flood limit, already told: nothing is sent.
@@ -194,26 +185,42 @@ pub async fn callback(
             show_page(&q, action.clone(), &engine, &out, &memory).await?;
             log_update(&ops, "callback", user, None, None, started);
         }
-        Action::Topic(id) | Action::More(id) => {
-            let reply = if matches!(action, Action::More(_)) {
-                engine.more(id)
-            } else {
-                engine.topic(id)
+        Action::Topic(_) | Action::More(_) | Action::Page(..) => {
+            let Some(chat) = chat else {
+                return Ok(out.answer_callback(&q.id, Some(NO_CHAT)).await?);
             };
-            let (Some(reply), Some(chat)) = (reply, chat) else {
-                let notice = if q.message.is_none() { NO_CHAT } else { STALE };
-                return Ok(out.answer_callback(&q.id, Some(notice)).await?);
+            let mut session = memory.session(chat.id.0);
+            let input = match &action {
+                Action::Topic(id) => Input::Topic(id),
+                Action::More(id) => Input::Page(id, 1),
+                Action::Page(id, n) => Input::Page(id, *n),
+                _ => unreachable!("matched above"),
             };
+            let known = match &action {
+                Action::Topic(id) | Action::More(id) | Action::Page(id, _) => {
+                    engine.topic(id).is_some()
+                }
+                _ => false,
+            };
+            if !known {
+                return Ok(out.answer_callback(&q.id, Some(STALE)).await?);
+            }
+            let reply = dialog::turn(&engine, &mut session, input);
+            memory.save(chat.id.0, &session);
             out.answer_callback(&q.id, None).await?;
             let place = place(chat.is_private(), &me);
-            out.send_html(
-                chat.id,
-                &html::parts(&reply),
-                keyboards::for_reply(&reply, place),
-                None,
-            )
-            .await?;
-            remember(&memory, chat.id, &reply);
+            let keyboard = keyboards::for_reply(&reply, place, &engine.content().framing);
+            // Next/Previous turn the page of the message they are under.
+            match (&action, q.regular_message()) {
+                (Action::Page(..), Some(m)) => {
+                    let html = html::single(&reply);
+                    out.edit_html(m.chat.id, m.id, &html, keyboard).await?;
+                }
+                _ => {
+                    out.send_html(chat.id, &html::parts(&reply), keyboard, None)
+                        .await?
+                }
+            }
             log_update(&ops, "callback", user, Some(&reply), None, started);
         }
     }
@@ -277,7 +284,6 @@ async fn respond(
     out: &Outbox,
     msg: &Message,
     me: &Me,
-    memory: &Memory,
     reply: &Reply,
     question: Option<&str>,
     started: Instant,
@@ -287,11 +293,14 @@ async fn respond(
     out.send_html(
         msg.chat.id,
         &html::parts(reply),
-        keyboards::for_reply(reply, place(private, me)),
+        keyboards::for_reply(
+            reply,
+            place(private, me),
+            &ops.live.engine().content().framing,
+        ),
         reply_to,
     )
     .await?;
-    remember(memory, msg.chat.id, reply);
     log_update(
         ops,
         "message",
@@ -305,22 +314,14 @@ async fn respond(
 
 fn place(private: bool, me: &Me) -> Place<'_> {
     if private {
-        Place::Private
+        Place::Private {
+            inline: me.supports_inline_queries,
+        }
     } else {
         Place::Group {
             username: me.username(),
         }
     }
-}
-
-/// An answer becomes the chat's last topic, for follow-ups; the choices a
-/// reply offers can be picked by number.
-fn remember(memory: &Memory, chat: ChatId, reply: &Reply) {
-    if let (Kind::Answer | Kind::PersonalAdvice, Some(id)) = (reply.kind, &reply.intent) {
-        memory.remember(chat.0, id);
-    }
-    let ids: Vec<&str> = reply.choices.iter().map(|c| c.intent.as_str()).collect();
-    memory.offer(chat.0, &ids);
 }
 
 /// Logs, counts (`/metrics`, `/stats`) and, when analytics are on, records

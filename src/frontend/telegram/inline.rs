@@ -26,8 +26,11 @@ const STARTERS: [&str; 5] = [
     "clinical_trials",
     "support",
 ];
-/// Inline answer cards at most (Telegram allows 50).
-const MAX_CARDS: usize = 8;
+/// Inline answer cards at most (Telegram allows 50): a short list to
+/// choose from, best first.
+const MAX_CARDS: usize = 5;
+/// A query of one word this short may be a word still being typed.
+const PARTIAL: usize = 6;
 
 /// `@bot question` in any chat: answer cards to share.
 pub async fn inline(q: InlineQuery, me: Me, ops: Arc<Ops>, out: Outbox) -> HandlerResult {
@@ -40,6 +43,12 @@ pub async fn inline(q: InlineQuery, me: Me, ops: Arc<Ops>, out: Outbox) -> Handl
         let classifying = Instant::now();
         let reply = engine.answer(&Query::new(query));
         ops.metrics.classified(classifying.elapsed());
+        // A word being typed ("ta", "sor") offers the topics it begins.
+        let begun: Vec<Reply> = engine
+            .complete(query)
+            .iter()
+            .filter_map(|c| engine.topic(&c.intent))
+            .collect();
         match reply.kind {
             // Several topics fit: a card for each, the person picks one.
             Kind::Clarify => reply
@@ -47,6 +56,23 @@ pub async fn inline(q: InlineQuery, me: Me, ops: Arc<Ops>, out: Outbox) -> Handl
                 .iter()
                 .filter_map(|c| engine.topic(&c.intent))
                 .collect(),
+            // The answer first, then the next best topics.
+            Kind::Answer | Kind::PersonalAdvice | Kind::Urgent => {
+                let mut cards = vec![reply.clone()];
+                cards.extend(begun);
+                cards.extend(
+                    reply
+                        .suggestions
+                        .iter()
+                        .filter_map(|s| engine.topic(&s.intent)),
+                );
+                cards
+            }
+            _ if !begun.is_empty() => begun,
+            // Never a "not covered" or greeting card for a word half typed.
+            _ if !query.contains(' ') && query.chars().count() <= PARTIAL => {
+                STARTERS.iter().filter_map(|id| engine.topic(id)).collect()
+            }
             _ => vec![reply],
         }
     };

@@ -4,6 +4,7 @@
 //! the codec; a button whose data would not fit is left out.
 
 use super::codec::{self, Action};
+use crate::content::Framing;
 use crate::engine::Engine;
 use crate::reply::{Choice, Kind, Reply};
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -22,23 +23,36 @@ const MAX_RELATED: usize = 4;
 /// the full section, which would flood the group.
 #[derive(Debug, Clone, Copy)]
 pub enum Place<'a> {
-    Private,
-    Group { username: &'a str },
+    /// A private chat; `inline` when the bot has inline mode (a Share
+    /// button needs it: Telegram refuses one otherwise).
+    Private {
+        inline: bool,
+    },
+    Group {
+        username: &'a str,
+    },
 }
 
 /// The buttons under a reply, if any.
-pub fn for_reply(reply: &Reply, place: Place) -> Option<InlineKeyboardMarkup> {
+pub fn for_reply(reply: &Reply, place: Place, framing: &Framing) -> Option<InlineKeyboardMarkup> {
     let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
     match reply.kind {
-        Kind::Clarify => rows.extend(reply.choices.iter().filter_map(topic_row)),
+        Kind::Clarify | Kind::Support | Kind::NotInGuide if !reply.choices.is_empty() => {
+            rows.extend(reply.choices.iter().filter_map(topic_row))
+        }
         Kind::Answer | Kind::PersonalAdvice if reply.intent.is_some() => {
             rows.extend(reply.related.iter().take(MAX_RELATED).filter_map(topic_row));
             let id = reply.intent.as_deref().unwrap_or_default();
             match place {
-                Place::Private if reply.has_more => {
-                    rows.extend(callback(MORE, &Action::More(id.into())).map(|b| vec![b]))
+                Place::Private { inline } => {
+                    rows.extend(pages_row(reply, id, framing));
+                    if reply.has_more && reply.page.is_none() {
+                        rows.extend(callback(MORE, &Action::More(id.into())).map(|b| vec![b]));
+                    }
+                    if inline {
+                        rows.extend(share(reply, framing).map(|b| vec![b]));
+                    }
                 }
-                Place::Private => {}
                 Place::Group { username } => {
                     rows.extend(deep_link(PRIVATE, username, id).map(|b| vec![b]))
                 }
@@ -52,11 +66,45 @@ pub fn for_reply(reply: &Reply, place: Place) -> Option<InlineKeyboardMarkup> {
         | Kind::Urgent
         | Kind::NotInGuide
         | Kind::Support
-        | Kind::SmallTalk => rows.extend(callback(BROWSE, &Action::Menu).map(|b| vec![b])),
+        | Kind::SmallTalk
+        | Kind::Clarify => rows.extend(callback(BROWSE, &Action::Menu).map(|b| vec![b])),
         // An emergency reply carries nothing that could distract from it.
         Kind::Emergency | Kind::Crisis | Kind::Answer => {}
     }
     (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
+}
+
+/// Previous / Next under a page of a section.
+fn pages_row(reply: &Reply, id: &str, framing: &Framing) -> Option<Vec<InlineKeyboardButton>> {
+    let page = reply.page?;
+    let mut row = Vec::new();
+    if page.n > 1 {
+        row.extend(callback(
+            &framing.previous,
+            &Action::Page(id.into(), page.n - 1),
+        ));
+    }
+    if page.n < page.total {
+        row.extend(callback(
+            &framing.next,
+            &Action::Page(id.into(), page.n + 1),
+        ));
+    }
+    (!row.is_empty()).then_some(row)
+}
+
+/// "Share": opens inline mode in a chat of the person's choosing, on this
+/// topic, so the answer card can be posted there.
+fn share(reply: &Reply, framing: &Framing) -> Option<InlineKeyboardButton> {
+    let title = &reply.excerpt.as_ref()?.title;
+    let query = match reply.page {
+        Some(_) => reply.intent.clone()?,
+        None => title.clone(),
+    };
+    Some(InlineKeyboardButton::switch_inline_query(
+        framing.share.clone(),
+        query,
+    ))
 }
 
 /// A page of the `/topics` menu: its text (plain, no parse mode) and buttons.
@@ -146,6 +194,7 @@ mod tests {
             .map(|b| match &b.kind {
                 InlineKeyboardButtonKind::CallbackData(d) => d.clone(),
                 InlineKeyboardButtonKind::Url(u) => u.to_string(),
+                InlineKeyboardButtonKind::SwitchInlineQuery(q) => format!("share:{q}"),
                 other => panic!("unexpected button {other:?}"),
             })
             .collect()
@@ -155,8 +204,14 @@ mod tests {
     fn answers_offer_related_topics_and_more_or_a_deep_link() {
         let e = engine();
         let reply = e.topic("sorafenib").expect("topic");
-        let private = data(&for_reply(&reply, Place::Private).expect("buttons"));
-        assert_eq!(private.last().map(String::as_str), Some("m:sorafenib"));
+        let framing = &e.content().framing;
+        let private =
+            data(&for_reply(&reply, Place::Private { inline: true }, framing).expect("buttons"));
+        assert!(private.iter().any(|d| d == "m:sorafenib"), "{private:?}");
+        assert_eq!(
+            private.last().map(String::as_str),
+            Some("share:Sorafenib (Nexavar): what it is and how it is taken")
+        );
         assert!(private.iter().any(|d| d.starts_with("t:")));
         let group = data(
             &for_reply(
@@ -164,6 +219,7 @@ mod tests {
                 Place::Group {
                     username: "liverline_bot",
                 },
+                framing,
             )
             .expect("buttons"),
         );
@@ -171,6 +227,23 @@ mod tests {
             group.last().map(String::as_str),
             Some("https://t.me/liverline_bot?start=sorafenib")
         );
+    }
+
+    #[test]
+    fn pages_turn_with_previous_and_next() {
+        let e = engine();
+        let framing = &e.content().framing;
+        let first = e.page("rfa", 1).expect("page");
+        let page = first.page.expect("paged");
+        assert!(page.total >= 2, "{page:?}");
+        let buttons =
+            data(&for_reply(&first, Place::Private { inline: true }, framing).expect("buttons"));
+        assert!(buttons.contains(&"p:2:rfa".to_string()), "{buttons:?}");
+        assert!(!buttons.iter().any(|b| b.starts_with("p:0")), "{buttons:?}");
+        let second = e.page("rfa", 2).expect("page");
+        let buttons =
+            data(&for_reply(&second, Place::Private { inline: true }, framing).expect("buttons"));
+        assert!(buttons.contains(&"p:1:rfa".to_string()), "{buttons:?}");
     }
 
     #[test]

@@ -117,6 +117,17 @@ pub async fn run(
         // The menu is a convenience; the bot works without it.
         tracing::warn!(error = error_kind(&e), "could not set the command menu");
     }
+    let framing = ops.live.engine().content().framing.clone();
+    if let Err(e) = out
+        .set_descriptions(&framing.description, &framing.short_description)
+        .await
+    {
+        // Also a convenience: the chat works without it.
+        tracing::warn!(
+            error = error_kind(&e),
+            "could not set the bot's description"
+        );
+    }
     let metrics = ops.metrics.clone();
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema::schema())
         .dependencies(dptree::deps![ops.clone(), out, Arc::new(Memory::default())])

@@ -173,6 +173,31 @@ impl Outbox {
         }
     }
 
+    /// Replaces an answer message with another page of its section, in
+    /// HTML; "not modified" (a double tap) is success.
+    pub async fn edit_html(
+        &self,
+        chat: ChatId,
+        id: MessageId,
+        html: &str,
+        keyboard: Option<InlineKeyboardMarkup>,
+    ) -> Result<(), RequestError> {
+        let result = retry(&self.metrics, "editMessageText", || {
+            with_api!(&self.api, b => {
+                let mut req = b.edit_message_text(chat, id, html).parse_mode(ParseMode::Html);
+                if let Some(k) = keyboard.clone() {
+                    req = req.reply_markup(k);
+                }
+                async move { req.await.map(drop) }
+            })
+        })
+        .await;
+        match result {
+            Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+            other => other,
+        }
+    }
+
     /// Answers a callback query, with a short notice or silently.
     pub async fn answer_callback(
         &self,
@@ -199,6 +224,25 @@ impl Outbox {
         retry(&self.metrics, "answerInlineQuery", || {
             with_api!(&self.api, b => {
                 let req = b.answer_inline_query(id.clone(), results.clone()).cache_time(INLINE_CACHE_SECS);
+                async move { req.await.map(drop) }
+            })
+        })
+        .await
+    }
+
+    /// The bot's description (the first screen a new user sees) and its
+    /// short description (profile page, shared links).
+    pub async fn set_descriptions(&self, long: &str, short: &str) -> Result<(), RequestError> {
+        retry(&self.metrics, "setMyDescription", || {
+            with_api!(&self.api, b => {
+                let req = b.set_my_description().description(long);
+                async move { req.await.map(drop) }
+            })
+        })
+        .await?;
+        retry(&self.metrics, "setMyShortDescription", || {
+            with_api!(&self.api, b => {
+                let req = b.set_my_short_description().short_description(short);
                 async move { req.await.map(drop) }
             })
         })

@@ -16,8 +16,9 @@ use teloxide::prelude::*;
 use teloxide::types::{Me, UpdateKind};
 use teloxide::utils::command::BotCommands;
 
-/// The commands in the bot's menu (`setMyCommands`). Doc comments become
-/// the menu's descriptions.
+// The commands in the bot's menu (`setMyCommands`). The variants' doc
+// comments become the menu's descriptions; this one is a plain comment,
+// or BotCommands would show it to users in /help.
 #[derive(BotCommands, Debug, Clone, PartialEq, Eq)]
 #[command(rename_rule = "lowercase", description = "Commands:")]
 pub enum Command {

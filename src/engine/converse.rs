@@ -1,0 +1,599 @@
+//! What the matcher alone gets wrong in conversation: treatments the 2016
+//! guide does not cover, routes to feelings, prognosis and small talk,
+//! messages with nothing to refer to ("3", "yes", "2+2"), stray words that
+//! never carry a match alone, and comparisons or two-part questions. All
+//! of it is data (`intents/conversation.toml`); this reads it.
+
+use super::Engine;
+use super::decide::Decision;
+use crate::content::{Content, IntentKind};
+use crate::nlu::{Candidate, Normalized, Normalizer};
+use regex::{Regex, RegexBuilder};
+use std::collections::{HashMap, HashSet};
+
+/// A feeling yields to a topic only when the topic is this many times as
+/// sure as an ordinary sure match ("worried sick about the side effects of
+/// sorafenib" is about sorafenib; "scared about the operation" is a
+/// feeling). Chosen on tests/conversation/tune.
+const YIELD_SURE: f32 = 2.0;
+/// A term used by the phrases of this many answer families or more tells
+/// no topic apart. Chosen on tests/conversation/tune with the golden
+/// questions.
+const VAGUE_FAMILIES: usize = 20;
+/// A word in at most this many families' phrases names a topic.
+const NAMING_FAMILIES: usize = 10;
+/// How many topics an abstaining reply offers.
+const LIKELY_TOPICS: usize = 4;
+/// Messages of more words than this are not split into two questions.
+const MAX_SPLIT_WORDS: usize = 24;
+
+/// A message as conversation reads it: its folded words, the matcher's
+/// reading, the text the screens read, and whether it asks a question.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Heard<'a> {
+    pub words: &'a [String],
+    pub message: &'a Normalized,
+    pub screened: &'a str,
+    pub question: bool,
+}
+
+/// The conversation data, compiled once.
+#[derive(Debug, Default)]
+pub(super) struct Conversing {
+    /// Stems of words that never carry a match alone.
+    stray: HashSet<String>,
+    contextless: HashSet<String>,
+    /// (folded words of a name, index of the newer treatment), longest first.
+    newer: Vec<(Vec<String>, usize)>,
+    routes: Vec<Route>,
+    /// Every route's patterns in one set, so a message is read once.
+    route_set: Option<regex::RegexSet>,
+    /// Term -> the answer families whose phrases use it: a term many
+    /// families share tells no topic apart.
+    families: HashMap<String, HashSet<String>>,
+    /// Per intent: whether its section holds more than its own passage.
+    pub(super) has_more: Vec<bool>,
+}
+
+#[derive(Debug)]
+pub(super) struct Route {
+    intent: usize,
+    /// The patterns as one alternation (for the set).
+    alternation: String,
+    unless: Option<Regex>,
+    yield_to_topic: bool,
+}
+
+fn alternation(list: &[(String, crate::content::Origin)]) -> String {
+    let parts: Vec<String> = list.iter().map(|(p, _)| format!("(?:{p})")).collect();
+    parts.join("|")
+}
+
+fn any_of(list: &[(String, crate::content::Origin)]) -> Option<Regex> {
+    if list.is_empty() {
+        return None;
+    }
+    RegexBuilder::new(&alternation(list))
+        .unicode(false)
+        .build()
+        .ok()
+}
+
+impl Conversing {
+    /// The routes, compiled: slow enough to run beside the matcher's
+    /// training at start-up (see `Engine::with_tuning`).
+    pub(super) fn routes(content: &Content) -> (Vec<Route>, Option<regex::RegexSet>) {
+        let routes = content
+            .conversation
+            .routes
+            .iter()
+            .filter_map(|r| {
+                Some(Route {
+                    intent: content.intents.iter().position(|i| i.id == r.to)?,
+                    alternation: alternation(&r.screen.patterns),
+                    unless: any_of(&r.screen.unless),
+                    yield_to_topic: r.yield_to_topic,
+                })
+            })
+            .collect::<Vec<Route>>();
+        let set = regex::RegexSetBuilder::new(routes.iter().map(|r| r.alternation.as_str()))
+            .unicode(false)
+            .build()
+            .ok();
+        (routes, set)
+    }
+
+    pub(super) fn new(
+        content: &Content,
+        norm: &Normalizer,
+        (routes, route_set): (Vec<Route>, Option<regex::RegexSet>),
+    ) -> Conversing {
+        let conv = &content.conversation;
+        let mut newer: Vec<(Vec<String>, usize)> = conv
+            .newer
+            .iter()
+            .enumerate()
+            .flat_map(|(n, t)| {
+                t.names
+                    .iter()
+                    .map(move |name| (name.split(' ').map(String::from).collect(), n))
+            })
+            .collect();
+        newer.sort_by_key(|(words, _)| std::cmp::Reverse(words.len()));
+        let mut families: HashMap<String, HashSet<String>> = HashMap::new();
+        for i in content
+            .intents
+            .iter()
+            .filter(|i| i.kind == IntentKind::Answer)
+        {
+            let phrases = i
+                .examples
+                .iter()
+                .map(|(e, _)| e.as_str())
+                .chain(i.keywords.iter().map(String::as_str))
+                .chain(std::iter::once(i.title.as_str()));
+            // Folded and stemmed, without spelling or synonyms: cheap at
+            // start-up, and the phrases are spelt as the content spells.
+            for phrase in phrases {
+                for w in crate::text::fold(phrase).split(' ') {
+                    if w.is_empty() || norm.is_stop(w) {
+                        continue;
+                    }
+                    families
+                        .entry(norm.stem(w))
+                        .or_default()
+                        .insert(i.family.clone());
+                }
+            }
+        }
+        let has_more = (0..content.intents.len())
+            .map(|i| !super::pages::section_blocks(content, i, true).is_empty())
+            .collect();
+        Conversing {
+            has_more,
+            route_set,
+            families,
+            stray: conv.stray.iter().map(|w| norm.stem(w)).collect(),
+            contextless: conv.contextless.iter().cloned().collect(),
+            newer,
+            routes,
+        }
+    }
+
+    /// The newer treatments a message names, in the order named, read
+    /// from its folded words before spelling correction (which would turn
+    /// a brand into a word the guide knows). A long single-word name is
+    /// also found misspelt ("atezolizamab", "opdivio").
+    pub(super) fn newer(&self, words: &[String]) -> Vec<usize> {
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for (name, n) in &self.newer {
+            let at = words
+                .windows(name.len())
+                .position(|w| w == name.as_slice())
+                .or_else(|| {
+                    let [one] = name.as_slice() else { return None };
+                    words.iter().position(|w| near(w, one))
+                });
+            if let Some(at) = at
+                && !found.iter().any(|(_, m)| m == n)
+            {
+                found.push((at, *n));
+            }
+        }
+        found.sort();
+        found.into_iter().map(|(_, n)| n).collect()
+    }
+
+    /// The first route whose patterns match the screened text.
+    fn route(&self, screened: &str) -> Option<&Route> {
+        let hit = |r: &Option<Regex>| r.as_ref().is_some_and(|r| r.is_match(screened));
+        // One pass for all routes; `unless` only for those that hit.
+        self.route_set
+            .as_ref()?
+            .matches(screened)
+            .into_iter()
+            .map(|n| &self.routes[n])
+            .find(|r| !hit(&r.unless))
+    }
+
+    /// Whether some word of `words` belongs to only a few topics' phrases.
+    fn names_a_topic(&self, words: &[String], norm: &Normalizer) -> bool {
+        words.iter().any(|w| {
+            !norm.is_stop(w)
+                && self
+                    .families
+                    .get(&norm.stem(w))
+                    .is_some_and(|f| f.len() <= NAMING_FAMILIES)
+        })
+    }
+
+    /// Whether a message only refers back: numbers, arithmetic, "more",
+    /// "yes", "the second one".
+    pub(super) fn is_contextless(&self, words: &[String]) -> bool {
+        !words.is_empty()
+            && words.iter().all(|w| {
+                // Small numbers ("2", "2+2"); a phone number is a question.
+                self.contextless.contains(w.as_str())
+                    || (w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit()))
+            })
+    }
+
+    /// Whether every content term of a message is a stray word, or a word
+    /// so many topics use that it tells none apart ("how long", "types").
+    fn only_stray(&self, message: &Normalized) -> bool {
+        let vague = |t: &String| {
+            self.stray.contains(t)
+                || self
+                    .families
+                    .get(t)
+                    .is_some_and(|f| f.len() >= VAGUE_FAMILIES)
+        };
+        !message.terms.is_empty() && message.terms.iter().all(vague)
+    }
+
+    /// Whether a message is only keywords that point to different topics
+    /// ("rfa donor rash"): the best topic's family uses under half of them.
+    fn scattered(&self, message: &Normalized, family: &str) -> bool {
+        let terms = &message.terms;
+        let keywords_only = terms.len() >= 3 && terms.len() + 1 >= message.words.len();
+        let covered = terms
+            .iter()
+            .filter(|t| self.families.get(*t).is_some_and(|f| f.contains(family)))
+            .count();
+        // Words that belong to one or two other topics pull elsewhere.
+        let elsewhere = terms
+            .iter()
+            .filter(|t| {
+                self.families
+                    .get(*t)
+                    .is_some_and(|f| f.len() <= 2 && !f.contains(family))
+            })
+            .count();
+        keywords_only && (covered * 2 < terms.len() || elsewhere >= 2)
+    }
+}
+
+/// Whether a message asks a question: a question mark, or a clause that
+/// opens with a question word ("... what is it"), but not a worry ("what
+/// if a liver never comes").
+pub(super) fn asks(text: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "what", "whats", "how", "why", "which", "when", "where", "who", "can", "could", "is",
+        "are", "does", "do", "should", "will", "would", "explain", "tell",
+    ];
+    text.contains('?')
+        || text
+            .split(['.', '!', ',', ';', ':', '\n'])
+            .filter_map(|clause| {
+                let mut w = clause.split_whitespace().map(str::to_lowercase);
+                Some((w.next()?, w.next().unwrap_or_default()))
+            })
+            .any(|(first, second)| OPENERS.contains(&first.as_str()) && second != "if")
+}
+
+/// Whether a typed word is a slip of a name: one edit for names of eight
+/// letters or more, two for ten or more (drug names are long and unusual,
+/// so a near miss is still that drug).
+fn near(typed: &str, name: &str) -> bool {
+    let allowed = match name.len() {
+        0..=7 => 0,
+        8..=9 => 1,
+        _ => 2,
+    };
+    allowed > 0
+        && typed.len().abs_diff(name.len()) <= allowed
+        && typed.as_bytes().first() == name.as_bytes().first()
+        && strsim::levenshtein(typed, name) <= allowed
+}
+
+/// Where a message splits into two questions: (first, second, "which is
+/// better", joined by "and"). "X or Y", "X vs Y", "X compared with Y", "difference between
+/// X and Y", "what is X and what are its risks".
+fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
+    if words.len() > MAX_SPLIT_WORDS || words.len() < 3 {
+        return None;
+    }
+    let better = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "better" | "best" | "preferable" | "prefer" | "safer" | "worse"
+        )
+    });
+    let at = |w: &str| words.iter().position(|x| x == w);
+    let cut = ["vs", "versus", "v", "or"]
+        .iter()
+        .find_map(|w| at(w).map(|i| (i, 1)))
+        .or_else(|| {
+            words
+                .windows(2)
+                .position(|p| p[0] == "compared" && matches!(p[1].as_str(), "to" | "with"))
+                .map(|i| (i, 2))
+        })
+        .or_else(|| {
+            // "and" joins two questions when a question word follows, or
+            // when "between" / "difference" frames the pair.
+            let and = at("and")?;
+            let framed = words[..and]
+                .iter()
+                .any(|w| matches!(w.as_str(), "between" | "difference" | "compare"));
+            let asks = words.get(and + 1).is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "what"
+                        | "how"
+                        | "who"
+                        | "when"
+                        | "where"
+                        | "why"
+                        | "is"
+                        | "are"
+                        | "can"
+                        | "does"
+                        | "do"
+                        | "which"
+                )
+            });
+            let short = words.len() - and - 1 <= 3;
+            (framed || asks || short).then_some((and, 1))
+        })?;
+    let (i, len) = cut;
+    // The two things compared are words, not letters or numbers ("class A
+    // vs C" compares classes within one topic).
+    let thing = |w: Option<&String>| {
+        w.is_some_and(|w| w.len() > 1 && !w.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let article = |w: &&String| matches!(w.as_str(), "a" | "an" | "the");
+    let before = words[..i].iter().rev().find(|w| !article(w));
+    let after = words[i + len..].iter().find(|w| !article(w));
+    if !(thing(before) && thing(after)) {
+        return None;
+    }
+    let first: Vec<String> = words[..i].to_vec();
+    let second: Vec<String> = words[i + len..].to_vec();
+    let and = words[i] == "and";
+    (!first.is_empty() && !second.is_empty()).then_some((first, second, better, and))
+}
+
+impl Engine {
+    /// The decisions conversation makes before (or instead of) the
+    /// matcher's: None leaves the message to `decide`.
+    pub(super) fn converse(
+        &self,
+        heard: Heard,
+        ranked: &[Candidate],
+        last: Option<usize>,
+        scale: f32,
+    ) -> Option<Decision> {
+        let Heard {
+            words,
+            message,
+            screened,
+            question,
+        } = heard;
+        let newer = self.conversing.newer(words);
+        if !newer.is_empty() {
+            return Some(Decision::Newer(newer));
+        }
+        if let Some(route) = self.conversing.route(screened) {
+            // A question asked about a sure topic is about that topic; a
+            // feeling without a question yields only to a very sure one.
+            let asks = question;
+            let sure_topic = |sure: f32| {
+                let sure = if asks { self.tuning.sure_score } else { sure };
+                ranked
+                    .iter()
+                    .find(|c| {
+                        matches!(
+                            self.content.intents[c.intent].kind,
+                            IntentKind::Answer | IntentKind::Clarify
+                        )
+                    })
+                    .is_some_and(|c| c.score >= sure * scale)
+            };
+            if !(route.yield_to_topic && sure_topic(YIELD_SURE * self.tuning.sure_score)) {
+                return Some(Decision::Own(route.intent));
+            }
+        }
+        // With a topic to refer to, "the other one" is read in its light.
+        // A broad question ("how long does it take?") has its own choices;
+        // only a topic matched on vague words is held back.
+        // Stray words never carry a topic's match alone; other matches
+        // (small talk, out of scope) are left to `decide`.
+        let other_kind = ranked.first().is_some_and(|c| {
+            matches!(
+                self.content.intents[c.intent].kind,
+                IntentKind::OutOfScope
+                    | IntentKind::Greeting
+                    | IntentKind::Help
+                    | IntentKind::SmallTalk
+            )
+        });
+        let refers_back = self.conversing.is_contextless(words)
+            || (!other_kind && self.conversing.only_stray(message));
+        if refers_back && last.is_none() {
+            let broad = ranked
+                .first()
+                .map(|c| &self.content.intents[c.intent])
+                .filter(|i| {
+                    i.kind == IntentKind::Clarify && !self.conversing.is_contextless(words)
+                });
+            return Some(match broad {
+                // Its own choices, never a topic guessed from vague words.
+                Some(i) => {
+                    Decision::Clarify(i.options.iter().filter_map(|o| self.index_of(o)).collect())
+                }
+                None => Decision::Contextless,
+            });
+        }
+        // A comparison names its topics on purpose; other keyword lists
+        // pointing at several topics ask which one.
+        if let Some(d) = self.two_questions(words) {
+            return Some(d);
+        }
+        let top = ranked.first()?;
+        let family = &self.content.intents[top.intent].family;
+        (self.content.intents[top.intent].kind == IntentKind::Answer
+            && self.conversing.scattered(message, family))
+        .then(|| Decision::Clarify(self.likely_topics(ranked)))
+    }
+
+    /// Whether a message leans on the conversation ("and how long does it
+    /// take?", "is it painful?"): a follow-up about the last topic.
+    pub fn leans_back(&self, text: &str) -> bool {
+        let words = self.norm.words(text);
+        super::decide::leans_on_context(&words) || super::decide::is_follow_up_cue(&words)
+    }
+
+    /// The best answer topics of different families, to ask among.
+    fn likely_topics(&self, ranked: &[Candidate]) -> Vec<usize> {
+        let mut seen: Vec<&str> = Vec::new();
+        ranked
+            .iter()
+            .filter(|c| self.content.intents[c.intent].kind == IntentKind::Answer)
+            .filter(|c| {
+                let family = self.content.intents[c.intent].family.as_str();
+                let fresh = !seen.contains(&family);
+                seen.push(family);
+                fresh
+            })
+            .take(LIKELY_TOPICS)
+            .map(|c| c.intent)
+            .collect()
+    }
+
+    /// Both topics of a comparison or a two-part question, when each part
+    /// clearly names a different one.
+    fn two_questions(&self, words: &[String]) -> Option<Decision> {
+        let (first, second, better, and) = split(words)?;
+        let short_tail = and && second.len() <= 3;
+        // Reading the parts costs two more rankings: only when the first
+        // names something few topics share.
+        self.conversing
+            .names_a_topic(&first, &self.norm)
+            .then_some(())?;
+        let a = self.part(&first, None)?;
+        let mut cue = vec!["and".to_string()];
+        cue.extend(second);
+        let b = self.part(&cue, Some(a))?;
+
+        // The same passage twice is one answer; and "chemo and infections"
+        // asks one facet of one treatment, not two questions.
+        let same_family = self.content.intents[a].family == self.content.intents[b].family;
+        (a != b && !(same_family && short_tail)).then_some(())?;
+        Some(Decision::Compare(vec![a, b], better))
+    }
+
+    /// The answer topic one part of a message names, if clear.
+    fn part(&self, words: &[String], last: Option<usize>) -> Option<usize> {
+        let message = self.norm.from_words(words);
+        let scale = self.length_scale(&message);
+        let ranked = self.classifier.rank(&message);
+        let decision = self.decide(&message, &ranked, last, Default::default(), scale);
+        match decision {
+            Decision::Answer(i, score) if score >= self.tuning.min_score * scale => Some(i),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+    use crate::engine::{Engine, Query};
+    use crate::reply::Kind;
+    use std::sync::OnceLock;
+
+    fn engine() -> &'static Engine {
+        static E: OnceLock<Engine> = OnceLock::new();
+        E.get_or_init(|| Engine::new(crate::content::embedded().expect("shipped content")))
+    }
+
+    #[test]
+    fn conversation_kinds_for_a_table_of_messages() {
+        let cases: &[(&str, Kind, Option<&str>)] = &[
+            ("I'm so scared", Kind::Support, Some("1-800-227-2345")),
+            (
+                "is there a cure",
+                Kind::NotInGuide,
+                Some("only reasonable chance"),
+            ),
+            ("how long do I have", Kind::NotInGuide, Some("care team")),
+            (
+                "what about keytruda?",
+                Kind::NotInGuide,
+                Some("pembrolizumab"),
+            ),
+            ("lenvatanib dose", Kind::NotInGuide, Some("lenvatinib")),
+            ("thanks!", Kind::SmallTalk, Some("welcome")),
+            ("are you a real person", Kind::SmallTalk, Some("automated")),
+            ("bye", Kind::SmallTalk, Some("Take care")),
+            ("3", Kind::Clarify, Some("More about what")),
+            ("2+2", Kind::Clarify, Some("More about what")),
+            ("yes", Kind::Clarify, Some("More about what")),
+            ("people", Kind::Clarify, None),
+            ("rfa donor rash", Kind::Clarify, None),
+            ("sorafenib vs regorafenib", Kind::Answer, Some("Stivarga")),
+        ];
+        for (text, want, says) in cases {
+            let r = engine().answer(&Query::new(text));
+            assert_eq!(r.kind, *want, "{text}");
+            let plain = crate::reply::plain(&r);
+            if let Some(says) = says {
+                assert!(plain.contains(says), "{text}: {plain}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_comparison_labels_both_passages_within_one_message() {
+        let r = engine().answer(&Query::new("sorafenib vs regorafenib"));
+        assert_eq!(r.also.len(), 1);
+        let titles: Vec<&str> = r
+            .excerpt
+            .iter()
+            .chain(&r.also)
+            .map(|e| e.title.as_str())
+            .collect();
+        assert!(
+            titles[0].contains("Sorafenib") && titles[1].contains("Regorafenib"),
+            "{titles:?}"
+        );
+        assert!(crate::text::utf16_len(&crate::reply::telegram_html(&r)) < 4096);
+    }
+
+    fn words(s: &str) -> Vec<String> {
+        s.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn splits_comparisons_and_two_part_questions() {
+        let cases = [
+            (
+                "sorafenib vs regorafenib",
+                Some(("sorafenib", "regorafenib", false)),
+            ),
+            (
+                "is tace or rfa better",
+                Some(("is tace", "rfa better", true)),
+            ),
+            (
+                "what is sbrt and what are the side effects",
+                Some(("what is sbrt", "what are the side effects", false)),
+            ),
+            (
+                "side effects of chemo and radiation",
+                Some(("side effects of chemo", "radiation", false)),
+            ),
+            ("what is tace", None),
+            ("cp class a vs c for surgery", None),
+        ];
+        for (text, want) in cases {
+            let got = split(&words(text));
+            let got = got
+                .as_ref()
+                .map(|(a, b, c, _)| (a.join(" "), b.join(" "), *c));
+            let want = want.map(|(a, b, c)| (a.to_string(), b.to_string(), c));
+            assert_eq!(got, want, "{text}");
+        }
+    }
+}
