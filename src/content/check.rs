@@ -221,12 +221,24 @@ fn check_screens(screens: &Screens, problems: &mut Vec<Problem>) {
             ));
         }
     }
-    for screen in &screens.triage {
+    for screen in screens
+        .triage
+        .iter()
+        .chain(&screens.out_of_scope)
+        .chain(std::iter::once(&screens.small_talk))
+        .chain(&screens.model_veto)
+    {
         let name = &screen.name;
         if name.is_empty() {
             problems.push(Problem::at(&screen.origin, "a screen without a `name`"));
         }
-        if screen.level == Level::None {
+        let scope = screens.out_of_scope.iter().any(|s| std::ptr::eq(s, screen))
+            || std::ptr::eq(&screens.small_talk, screen)
+            || screens
+                .model_veto
+                .as_ref()
+                .is_some_and(|s| std::ptr::eq(s, screen));
+        if screen.level == Level::None && !scope {
             problems.push(Problem::at(
                 &screen.origin,
                 format!("screen `{name}` has no `level`"),

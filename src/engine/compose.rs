@@ -48,7 +48,13 @@ impl Engine {
             || ranked
                 .first()
                 .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope);
-        let advisable = !(off_topic && reply.kind == Kind::Fallback);
+        // The bot's own replies (not in the guide, support, small talk) keep
+        // their kind: they already point to the care team where it fits.
+        let advisable = match reply.kind {
+            Kind::Answer | Kind::Clarify => true,
+            Kind::Fallback => !off_topic,
+            _ => false,
+        };
         let lead = match findings.level {
             // Urgent whatever the match: the care team today comes first,
             // then the passage that fits, if one does.

@@ -9,5 +9,6 @@ mod golden;
 mod hostile;
 mod replies;
 mod report;
+mod safety_set;
 mod unix;
 mod util;

@@ -14,6 +14,11 @@ fn one_of_each_kind() -> Vec<(Kind, liverline::reply::Reply)> {
         (Kind::Clarify, ask("side effects?")),
         (Kind::Fallback, ask("what is the weather in paris")),
         (Kind::Emergency, ask("my dad is vomiting blood")),
+        (Kind::Crisis, ask("I want to end my life")),
+        (
+            Kind::Urgent,
+            ask("my eyes have gone yellow since yesterday"),
+        ),
         (
             Kind::PersonalAdvice,
             ask("should I stop taking my sorafenib"),

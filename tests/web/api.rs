@@ -22,8 +22,8 @@ async fn ask_answers_with_the_ask_json_schema() {
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys.len(),
-        6,
-        "question, kind, intent, confidence, suggestions, reply: {keys:?}"
+        7,
+        "question, kind, intent, confidence, suggestions, triage, reply: {keys:?}"
     );
     for k in [
         "question",
@@ -31,6 +31,7 @@ async fn ask_answers_with_the_ask_json_schema() {
         "intent",
         "confidence",
         "suggestions",
+        "triage",
         "reply",
     ] {
         assert!(v.get(k).is_some(), "{k} missing: {v}");
