@@ -102,7 +102,8 @@ async fn an_inline_query_returns_answer_cards() {
     let broad = inline_query(&bot.api, 8, "side effects");
     let empty = inline_query(&bot.api, 9, "");
     let outside = inline_query(&bot.api, 10, "what's the weather like in Paris?");
-    let ids = [&answer, &broad, &empty, &outside];
+    let emergency = inline_query(&bot.api, 11, "bleeding after tace and it wont stop");
+    let ids = [&answer, &broad, &empty, &outside, &emergency];
     bot.api
         .until(PROMPT, "every inline query answered", |a| {
             ids.iter().all(|q| a.answers(q) == 1)
@@ -154,6 +155,15 @@ async fn an_inline_query_returns_answer_cards() {
         assert!(
             results(&empty).len() >= 3,
             "starter topics for an empty query"
+        );
+        let urgent = results(&emergency);
+        assert_eq!(urgent.len(), 1, "an emergency offers only its own card");
+        assert!(
+            urgent[0]["input_message_content"]["message_text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Call 911"),
+            "{urgent:?}"
         );
         let fallback = results(&outside);
         assert_eq!(fallback.len(), 1);

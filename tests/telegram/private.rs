@@ -125,8 +125,8 @@ async fn every_command_answers_once_with_the_right_content() {
             .expect("allowed_updates")
             .to_string();
         assert!(
-            !kinds.contains("edited_message"),
-            "edits are not even fetched: {kinds}"
+            kinds.contains("edited_message"),
+            "edits are fetched, for the one that turns into an emergency: {kinds}"
         );
     });
 }
@@ -204,7 +204,7 @@ async fn stickers_huge_and_hostile_messages_get_one_valid_reply_each() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_edited_message_is_not_answered_again() {
+async fn an_edited_message_is_answered_again_only_when_it_reads_as_an_emergency() {
     let bot = Running::start().await;
     let (_, asked) = text(&bot.api, private_chat(61), 61, "what is tace");
     bot.api
@@ -217,10 +217,25 @@ async fn an_edited_message_is_not_answered_again() {
     bot.api
         .until(PROMPT, "the next answer", |a| a.sent_to(61).len() >= 2)
         .await;
+    // An edit that turns the message into an emergency is answered.
+    let emergency = json!({"message_id": asked, "date": 1_700_000_000, "edit_date": 1_700_000_200,
+                           "chat": private_chat(61), "from": crate::harness::user(61),
+                           "text": "what is tace, my dad is vomiting blood right now"});
+    bot.api.push(json!({"edited_message": emergency}));
+    bot.api
+        .until(PROMPT, "the emergency edit answered", |a| {
+            a.sent_to(61).len() >= 3
+        })
+        .await;
     let api = bot.stop().await;
     api.read(|a| {
         let sent = a.sent_to(61);
-        assert_eq!(sent.len(), 2, "the edit got no reply");
+        assert_eq!(sent.len(), 3, "the ordinary edit got no reply");
         assert!(text_of(sent[1]).contains("Ethanol"), "{}", text_of(sent[1]));
+        assert!(
+            text_of(sent[2]).starts_with("Call 911"),
+            "{}",
+            text_of(sent[2])
+        );
     });
 }

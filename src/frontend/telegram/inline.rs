@@ -50,6 +50,9 @@ pub async fn inline(q: InlineQuery, me: Me, ops: Arc<Ops>, out: Outbox) -> Handl
             .filter_map(|c| engine.topic(&c.intent))
             .collect();
         match reply.kind {
+            // A query that reads as an emergency or a crisis offers only
+            // that card: nothing to pick instead of it.
+            Kind::Emergency | Kind::Crisis => vec![reply],
             // Several topics fit: a card for each, the person picks one.
             Kind::Clarify => reply
                 .choices

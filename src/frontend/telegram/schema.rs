@@ -7,6 +7,7 @@
 use super::handlers;
 use super::inline;
 use super::route::{self, Incoming, Route};
+use crate::content::Level;
 use crate::ops::Ops;
 use crate::ops::flood::Verdict;
 use std::sync::Arc;
@@ -64,9 +65,9 @@ impl Command {
     }
 }
 
-/// Message, callback query and inline query handlers. The dispatcher asks
-/// Telegram only for these update kinds (it reads them off this tree), so
-/// edited messages are never fetched, let alone answered twice.
+/// Message, edited message, callback query and inline query handlers. The
+/// dispatcher asks Telegram only for these update kinds (it reads them off
+/// this tree); an edit is answered only when it reads as an emergency.
 /// Every update is counted by type (`/metrics`) as soon as its kind is
 /// known (the dispatcher's default handler counts the rest: counting at the
 /// entry would make teloxide fetch every update kind); a message for the
@@ -89,8 +90,26 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         .branch(dptree::case![Route::Text(text)].endpoint(handlers::text))
         .branch(dptree::case![Route::NonText].endpoint(handlers::non_text));
 
+    // An edited message is answered only when the edit reads as an
+    // emergency or a crisis: what someone adds to a message they already
+    // sent may be the one thing that must not go unanswered. Other edits
+    // stay silent (the original was answered).
+    let edits = Update::filter_edited_message()
+        .inspect(count)
+        .filter_map(|msg: Message, me: Me, ops: Arc<Ops>| {
+            let admin = ops.is_admin(msg.from.as_ref().map(|u| u.id.0));
+            match route::route(&Incoming::of(&msg, me.id.0, admin), me.username())? {
+                Route::Text(text) if ops.live.engine().triage(&text).level <= Level::Emergency => {
+                    Some(text)
+                }
+                _ => None,
+            }
+        })
+        .endpoint(handlers::text);
+
     dptree::entry()
         .branch(messages)
+        .branch(edits)
         .branch(
             Update::filter_callback_query()
                 .inspect(count)
