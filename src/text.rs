@@ -1,6 +1,7 @@
 //! Small text helpers shared by content checks and the NLU: folding text to
 //! the plain lower-case words the matcher and the screens read.
 
+use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -35,6 +36,68 @@ fn fold_chars(chars: impl Iterator<Item = char>) -> String {
         out.pop();
     }
     out
+}
+
+/// Phrases read as other words, word by word: the matcher's synonyms and
+/// the triage lexicon. Built from (replacement, variants) pairs, folded.
+#[derive(Debug, Default)]
+pub struct PhraseMap {
+    /// First word -> (the rest of the phrase, the words it is read as),
+    /// longest first.
+    first: HashMap<String, Vec<(Vec<String>, Vec<String>)>>,
+}
+
+/// Longest phrase, in words, that is looked for.
+const MAX_PHRASE: usize = 6;
+
+impl PhraseMap {
+    pub fn new<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [String])>) -> PhraseMap {
+        let mut first: HashMap<String, Vec<(Vec<String>, Vec<String>)>> = HashMap::new();
+        for (to, variants) in entries {
+            let to: Vec<String> = fold(to).split(' ').map(String::from).collect();
+            for variant in variants {
+                let mut words: Vec<String> = fold(variant).split(' ').map(String::from).collect();
+                if words.first().is_none_or(|w| w.is_empty()) {
+                    continue;
+                }
+                let head = words.remove(0);
+                first.entry(head).or_default().push((words, to.clone()));
+            }
+        }
+        for list in first.values_mut() {
+            list.sort_by_key(|(rest, _)| std::cmp::Reverse(rest.len()));
+        }
+        PhraseMap { first }
+    }
+
+    /// Whether some phrase starts with the word.
+    pub fn starts(&self, word: &str) -> bool {
+        self.first.contains_key(word)
+    }
+
+    /// The words with every phrase found replaced, longest first.
+    pub fn apply(&self, words: Vec<String>) -> Vec<String> {
+        let mut out = Vec::with_capacity(words.len() + 4);
+        let mut i = 0;
+        'outer: while i < words.len() {
+            if let Some(options) = self.first.get(&words[i]) {
+                for (rest, to) in options {
+                    let end = i + 1 + rest.len();
+                    if rest.len() < MAX_PHRASE
+                        && end <= words.len()
+                        && words[i + 1..end] == rest[..]
+                    {
+                        out.extend(to.iter().cloned());
+                        i = end;
+                        continue 'outer;
+                    }
+                }
+            }
+            out.push(words[i].clone());
+            i += 1;
+        }
+        out
+    }
 }
 
 /// Length in UTF-16 code units, the unit Telegram counts message length in.

@@ -5,7 +5,7 @@
 
 use super::stopwords::STOP_WORDS;
 use crate::content::Content;
-use crate::text::fold;
+use crate::text::{PhraseMap, fold};
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::{HashMap, HashSet};
 
@@ -22,12 +22,6 @@ const STEM_EXCEPTIONS: &[(&str, &str)] = &[
     ("transplantable", "transplantabl"),
     ("resectable", "resectabl"),
 ];
-
-/// Longest synonym phrase, in words, that is looked for.
-const MAX_PHRASE: usize = 6;
-
-/// A synonym after its first word: (the rest of the phrase, replacement).
-type Phrase = (Vec<String>, Vec<String>);
 
 /// A message as the matcher reads it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -49,9 +43,9 @@ impl Normalized {
 }
 
 pub struct Normalizer {
-    /// First word of a phrase -> (the rest of the phrase, replacement words),
-    /// longest first.
-    synonyms: HashMap<String, Vec<Phrase>>,
+    /// Brand names, abbreviations, lay and British words, read as the
+    /// guide's words.
+    synonyms: PhraseMap,
     /// Every word the content knows, folded.
     known: HashSet<String>,
     /// Words spelling may be corrected to, with how often the content uses
@@ -73,21 +67,12 @@ impl std::fmt::Debug for Normalizer {
 
 impl Normalizer {
     pub fn new(content: &Content) -> Normalizer {
-        let mut synonyms: HashMap<String, Vec<Phrase>> = HashMap::new();
-        for s in &content.synonyms {
-            let to: Vec<String> = fold(&s.to).split(' ').map(String::from).collect();
-            for from in &s.from {
-                let mut words = fold(from).split(' ').map(String::from).collect::<Vec<_>>();
-                if words.is_empty() || words[0].is_empty() {
-                    continue;
-                }
-                let first = words.remove(0);
-                synonyms.entry(first).or_default().push((words, to.clone()));
-            }
-        }
-        for list in synonyms.values_mut() {
-            list.sort_by_key(|(rest, _)| std::cmp::Reverse(rest.len()));
-        }
+        let synonyms = PhraseMap::new(
+            content
+                .synonyms
+                .iter()
+                .map(|s| (s.to.as_str(), s.from.as_slice())),
+        );
         let stop: HashSet<&'static str> = STOP_WORDS.iter().copied().collect();
         let mut counts: HashMap<String, u32> = HashMap::new();
         let mut count = |text: &str| {
@@ -169,7 +154,9 @@ impl Normalizer {
 
     /// Spelling, synonyms, stop words and stems over folded words.
     pub fn from_words(&self, words: &[String]) -> Normalized {
-        let words = self.apply_synonyms(words.iter().map(|w| self.correct(w)).collect());
+        let words = self
+            .synonyms
+            .apply(words.iter().map(|w| self.correct(w)).collect());
         let terms = words
             .iter()
             .filter(|w| {
@@ -212,29 +199,6 @@ impl Normalizer {
     /// Whether the word is a stop word.
     pub fn is_stop(&self, word: &str) -> bool {
         self.stop.contains(word)
-    }
-
-    fn apply_synonyms(&self, words: Vec<String>) -> Vec<String> {
-        let mut out = Vec::with_capacity(words.len() + 4);
-        let mut i = 0;
-        'outer: while i < words.len() {
-            if let Some(options) = self.synonyms.get(&words[i]) {
-                for (rest, to) in options {
-                    let end = i + 1 + rest.len();
-                    if rest.len() < MAX_PHRASE
-                        && end <= words.len()
-                        && words[i + 1..end] == rest[..]
-                    {
-                        out.extend(to.iter().cloned());
-                        i = end;
-                        continue 'outer;
-                    }
-                }
-            }
-            out.push(words[i].clone());
-            i += 1;
-        }
-        out
     }
 
     /// The known word closest to an unknown one, when one is clearly close:

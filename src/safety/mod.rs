@@ -190,18 +190,12 @@ impl Safety {
     /// The text every screen reads: the message read for triage, then the
     /// same words with the content's spelling and synonyms (" a b | c d ").
     fn text(&self, raw: &str, norm: &Normalizer) -> String {
-        let words = self.reader.read(raw, norm);
-        let mapped = norm.from_words(&words).text();
-        format!(" {} | {mapped} ", words.join(" "))
+        self.text_of(&self.reader.read(raw, norm), norm)
     }
 
-    /// The message read whole, then each sentence of a longer one, for the
-    /// model.
-    fn parts(&self, raw: &str, norm: &Normalizer) -> Vec<Vec<String>> {
-        let read = |t: &str| features(&self.reader.read(t, norm), self.concepts.as_ref());
-        let mut parts = vec![read(raw)];
-        parts.extend(tail(raw).map(read));
-        parts
+    fn text_of(&self, words: &[String], norm: &Normalizer) -> String {
+        let mapped = norm.from_words(words).text();
+        format!(" {} | {mapped} ", words.join(" "))
     }
 
     /// The triage level of a message and why.
@@ -211,11 +205,14 @@ impl Safety {
 
     /// Triage and the scope screens for one message.
     pub fn screen(&self, raw: &str, norm: &Normalizer) -> (Findings, Triage) {
-        let text = self.text(raw, norm);
-        // A long story's closing sentences are screened on their own too:
-        // "ten days ago ... the fever settled" must not excuse "tonight he
-        // is being sick and it is full of blood".
-        let tail = tail(raw).map(|t| self.text(t, norm));
+        // Each part is read once: the whole message and, for a long story,
+        // its closing sentences, which are screened on their own too ("ten
+        // days ago ... the fever settled" must not excuse "tonight he is
+        // being sick and it is full of blood").
+        let words = self.reader.read(raw, norm);
+        let text = self.text_of(&words, norm);
+        let tail_words = tail(raw).map(|t| self.reader.read(t, norm));
+        let tail = tail_words.as_ref().map(|w| self.text_of(w, norm));
         let mut findings = Findings::default();
         let mut triage = Triage {
             level: Level::None,
@@ -243,9 +240,11 @@ impl Safety {
         // Nor about one without a single danger word of the lexicon: the
         // model is a net under the screens for alarming messages, not a
         // judge of ordinary questions.
-        let alarming = self.reader.alarming(&self.reader.read(raw, norm));
-        if triage.level > Level::Emergency && !vetoed && alarming {
-            let parts = self.parts(raw, norm);
+        if triage.level > Level::Emergency && !vetoed && self.reader.alarming(&words) {
+            let parts: Vec<Vec<String>> = std::iter::once(&words)
+                .chain(&tail_words)
+                .map(|w| features(w, self.concepts.as_ref()))
+                .collect();
             if let Some((level, p)) = self.model.verdict(&parts, triage.level) {
                 triage
                     .signals

@@ -8,22 +8,18 @@
 use super::fold::screen_fold;
 use crate::content::Lexicon;
 use crate::nlu::Normalizer;
-use crate::text::fold;
+use crate::text::{PhraseMap, fold};
 use std::collections::{HashMap, HashSet};
 
-/// Longest lexicon phrase, in words.
-const MAX_PHRASE: usize = 5;
 /// Shortest word a slip is corrected in (shorter ones need a lexicon entry):
 /// one edit for words this long, two from `TWO_SLIPS` letters.
 const ONE_SLIP: usize = 5;
 const TWO_SLIPS: usize = 8;
 
-type Phrase = (Vec<String>, Vec<String>);
-
 #[derive(Debug)]
 pub(super) struct Reader {
-    /// First word -> (rest of the phrase, the words it is read as), longest first.
-    phrases: HashMap<String, Vec<Phrase>>,
+    /// Variants and the words they are read as.
+    phrases: PhraseMap,
     /// Danger words, by first letter and length: what misspellings are
     /// corrected to.
     vocabulary: HashMap<(u8, usize), Vec<String>>,
@@ -32,22 +28,20 @@ pub(super) struct Reader {
 
 impl Reader {
     pub(super) fn new(lexicon: &Lexicon) -> Reader {
-        let mut phrases: HashMap<String, Vec<Phrase>> = HashMap::new();
+        let phrases = PhraseMap::new(
+            lexicon
+                .entries
+                .iter()
+                .map(|e| (e.to.as_str(), e.from.as_slice())),
+        );
         let mut words: HashSet<String> = lexicon.vocabulary.iter().map(|w| fold(w)).collect();
         for entry in &lexicon.entries {
-            let to: Vec<String> = fold(&entry.to).split(' ').map(String::from).collect();
-            words.extend(to.iter().filter(|w| w.len() >= ONE_SLIP).cloned());
-            for from in &entry.from {
-                let mut split: Vec<String> = fold(from).split(' ').map(String::from).collect();
-                if split.first().is_none_or(|w| w.is_empty()) {
-                    continue;
-                }
-                let first = split.remove(0);
-                phrases.entry(first).or_default().push((split, to.clone()));
-            }
-        }
-        for list in phrases.values_mut() {
-            list.sort_by_key(|(rest, _)| std::cmp::Reverse(rest.len()));
+            words.extend(
+                fold(&entry.to)
+                    .split(' ')
+                    .filter(|w| w.len() >= ONE_SLIP)
+                    .map(String::from),
+            );
         }
         let mut vocabulary: HashMap<(u8, usize), Vec<String>> = HashMap::new();
         for w in words.iter().filter(|w| w.len() >= ONE_SLIP - 1) {
@@ -87,30 +81,7 @@ impl Reader {
             .filter(|w| !w.is_empty())
             .map(|w| self.correct(w, norm))
             .collect();
-        self.apply(words)
-    }
-
-    fn apply(&self, words: Vec<String>) -> Vec<String> {
-        let mut out = Vec::with_capacity(words.len() + 4);
-        let mut i = 0;
-        'outer: while i < words.len() {
-            if let Some(options) = self.phrases.get(&words[i]) {
-                for (rest, to) in options {
-                    let end = i + 1 + rest.len();
-                    if rest.len() < MAX_PHRASE
-                        && end <= words.len()
-                        && words[i + 1..end] == rest[..]
-                    {
-                        out.extend(to.iter().cloned());
-                        i = end;
-                        continue 'outer;
-                    }
-                }
-            }
-            out.push(words[i].clone());
-            i += 1;
-        }
-        out
+        self.phrases.apply(words)
     }
 
     /// A word the content does not know, one slip from a danger word (two
@@ -119,7 +90,7 @@ impl Reader {
         let len = word.len();
         if len < ONE_SLIP
             || self.words.contains(word)
-            || self.phrases.contains_key(word)
+            || self.phrases.starts(word)
             || norm.knows(word)
             || !word.bytes().all(|b| b.is_ascii_lowercase())
         {
