@@ -44,15 +44,18 @@ fn fold_chars(chars: impl Iterator<Item = char>) -> String {
 pub struct PhraseMap {
     /// First word -> (the rest of the phrase, the words it is read as),
     /// longest first.
-    first: HashMap<String, Vec<(Vec<String>, Vec<String>)>>,
+    first: HashMap<String, Vec<Phrase>>,
 }
+
+/// A phrase after its first word, and the words it is read as.
+type Phrase = (Vec<String>, Vec<String>);
 
 /// Longest phrase, in words, that is looked for.
 const MAX_PHRASE: usize = 6;
 
 impl PhraseMap {
     pub fn new<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [String])>) -> PhraseMap {
-        let mut first: HashMap<String, Vec<(Vec<String>, Vec<String>)>> = HashMap::new();
+        let mut first: HashMap<String, Vec<Phrase>> = HashMap::new();
         for (to, variants) in entries {
             let to: Vec<String> = fold(to).split(' ').map(String::from).collect();
             for variant in variants {
