@@ -38,6 +38,19 @@ fn fold_chars(chars: impl Iterator<Item = char>) -> String {
     out
 }
 
+/// The words of a message meant for reading: @mentions, a leading bot
+/// command and links dropped (the matcher and triage both start here).
+pub fn addressed_text(text: &str) -> String {
+    text.split_whitespace()
+        .enumerate()
+        .filter(|(i, w)| {
+            !(w.starts_with('@') || (*i == 0 && w.starts_with('/')) || w.contains("://"))
+        })
+        .map(|(_, w)| w)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Phrases read as other words, word by word: the matcher's synonyms and
 /// the triage lexicon. Built from (replacement, variants) pairs, folded.
 #[derive(Debug, Default)]

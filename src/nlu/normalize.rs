@@ -5,7 +5,7 @@
 
 use super::stopwords::STOP_WORDS;
 use crate::content::Content;
-use crate::text::{PhraseMap, fold};
+use crate::text::{PhraseMap, addressed_text, fold};
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::{HashMap, HashSet};
 
@@ -132,15 +132,7 @@ impl Normalizer {
     /// Folds a message to words: drops @mentions, a leading /command and
     /// URLs. No spelling correction: the safety screens read these.
     pub fn words(&self, text: &str) -> Vec<String> {
-        let kept: Vec<&str> = text
-            .split_whitespace()
-            .enumerate()
-            .filter(|(i, w)| {
-                !(w.starts_with('@') || (*i == 0 && w.starts_with('/')) || w.contains("://"))
-            })
-            .map(|(_, w)| w)
-            .collect();
-        let folded = fold(&kept.join(" "));
+        let folded = fold(&addressed_text(text));
         folded
             .split(' ')
             .filter(|w| !w.is_empty())

@@ -8,7 +8,7 @@
 use super::fold::screen_fold;
 use crate::content::Lexicon;
 use crate::nlu::Normalizer;
-use crate::text::{PhraseMap, fold};
+use crate::text::{PhraseMap, addressed_text, fold};
 use std::collections::{HashMap, HashSet};
 
 /// Shortest word a slip is corrected in (shorter ones need a lexicon entry):
@@ -67,15 +67,7 @@ impl Reader {
 
     /// The message's words as triage reads them.
     pub(super) fn read(&self, raw: &str, norm: &Normalizer) -> Vec<String> {
-        let kept: Vec<&str> = raw
-            .split_whitespace()
-            .enumerate()
-            .filter(|(i, w)| {
-                !(w.starts_with('@') || (*i == 0 && w.starts_with('/')) || w.contains("://"))
-            })
-            .map(|(_, w)| w)
-            .collect();
-        let folded = screen_fold(&kept.join(" "));
+        let folded = screen_fold(&addressed_text(raw));
         let words: Vec<String> = folded
             .split(' ')
             .filter(|w| !w.is_empty())

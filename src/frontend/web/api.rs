@@ -3,7 +3,7 @@
 //! (`?more=1`: the whole section). Errors are `{"error": "..."}`.
 
 use super::Web;
-use super::pages::{ask as answer, param};
+use super::pages::{ask as answer, param, topic_reply};
 use crate::reply::{Choice, json_line, plain};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
@@ -65,12 +65,7 @@ pub async fn topic(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let engine = web.engines.get();
-    let more = param(&raw, "more").is_some_and(|m| m == "1");
-    let reply = if more {
-        engine.more(&id)
-    } else {
-        engine.topic(&id)
-    };
+    let reply = topic_reply(&engine, &id, &raw);
     let Some((reply, excerpt)) = reply.and_then(|r| r.excerpt.clone().map(|e| (r, e))) else {
         return error(StatusCode::NOT_FOUND, "no such topic; see /api/topics");
     };

@@ -27,6 +27,15 @@ pub fn param(raw: &Option<String>, name: &str) -> Option<String> {
 
 /// The engine's reply to a typed question, timed for the debug log (kind,
 /// intent and milliseconds: never the text).
+/// One topic's reply, or its whole section with `?more=1`.
+pub fn topic_reply(engine: &Engine, id: &str, raw: &Option<String>) -> Option<Reply> {
+    if param(raw, "more").is_some_and(|m| m == "1") {
+        engine.more(id)
+    } else {
+        engine.topic(id)
+    }
+}
+
 pub fn ask(engine: &Engine, q: &str) -> Reply {
     let started = Instant::now();
     let reply = engine.answer(&Query::new(q));
@@ -86,12 +95,7 @@ pub async fn topic(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let engine = web.engines.get();
-    let more = param(&raw, "more").is_some_and(|m| m == "1");
-    let reply = if more {
-        engine.more(&id)
-    } else {
-        engine.topic(&id)
-    };
+    let reply = topic_reply(&engine, &id, &raw);
     let Some(reply) = reply else {
         return not_found().await;
     };
