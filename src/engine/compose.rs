@@ -48,11 +48,14 @@ impl Engine {
             || ranked
                 .first()
                 .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope);
-        // The bot's own replies (not in the guide, support, small talk) keep
-        // their kind: they already point to the care team where it fits.
+        // A question about one's own use of a drug the guide does not cover
+        // is still one for the care team first. The bot's other replies of
+        // its own (support, small talk) keep their kind.
         let advisable = match reply.kind {
-            Kind::Answer | Kind::Clarify => true,
-            Kind::Fallback => !off_topic,
+            Kind::Answer | Kind::Clarify | Kind::NotInGuide => true,
+            // A screen that read a change to a medicine or an eligibility
+            // question is about treatment whatever the topic match says.
+            Kind::Fallback => !off_topic || findings.preface != Preface::General,
             _ => false,
         };
         let lead = match findings.level {
@@ -74,9 +77,11 @@ impl Engine {
             if reply.excerpt.is_some() {
                 reply.lead = Some(first.to_string());
             } else {
-                // No one topic: the note, then what it can offer.
+                // No one topic: the note without its pointer to a passage
+                // ("Here is what the guide says…"), then what it can offer.
+                let note = first.rfind(" Here is ").map_or(first, |at| &first[..at]);
                 let rest = reply.lead.take().unwrap_or_default();
-                reply.lead = Some(format!("{first}\n\n{rest}").trim().to_string());
+                reply.lead = Some(format!("{note}\n\n{rest}").trim().to_string());
             }
         }
         reply

@@ -100,7 +100,7 @@ impl Safety {
         let model_veto = screens.model_veto.as_ref().map(&mut compile);
         let reader = Reader::new(&content.lexicon);
         let concepts = words.concepts();
-        let features = |words: &[String]| features(words, concepts.as_ref());
+        let features = |words: &[String]| features(words, concepts.as_ref(), norm);
         // The topics' example phrases are ordinary questions, many of them
         // near-misses ("will I bleed a lot during the operation?"): the model
         // learns what "none" looks like from them too.
@@ -230,22 +230,19 @@ impl Safety {
                 findings.preface = s.preface;
             }
         }
-        // The model is not asked about a message the `model_veto` screen
-        // marks as a question in general, a past event since resolved, or a
-        // figure of speech; the screens above still are.
+        // A message the `model_veto` screen marks (a question in general, a
+        // past event since resolved, a figure of speech) raises the bar the
+        // model must clear, as a screen's own finding does.
         let vetoed = self.model_veto.as_ref().is_some_and(|v| v.matches(&text));
         if vetoed {
             triage.signals.push("veto:model".into());
         }
-        // Nor about one without a single danger word of the lexicon: the
-        // model is a net under the screens for alarming messages, not a
-        // judge of ordinary questions.
-        if triage.level > Level::Emergency && !vetoed && self.reader.alarming(&words) {
+        if triage.level > Level::Emergency {
             let parts: Vec<Vec<String>> = std::iter::once(&words)
                 .chain(&tail_words)
-                .map(|w| features(w, self.concepts.as_ref()))
+                .map(|w| features(w, self.concepts.as_ref(), norm))
                 .collect();
-            if let Some((level, p)) = self.model.verdict(&parts, triage.level) {
+            if let Some((level, p)) = self.model.verdict(&parts, triage.level, vetoed) {
                 triage
                     .signals
                     .push(format!("model:{}={p:.2}", level.as_str()));
@@ -277,8 +274,17 @@ fn tail(raw: &str) -> Option<&str> {
 /// The model's features of a message: its words, word pairs, and the word
 /// classes of `[words]` it holds ("class:blood"), which let the model carry
 /// what it learnt of one word to the others of its class.
-fn features(words: &[String], concepts: Option<&RegexSet>) -> Vec<String> {
+fn features(words: &[String], concepts: Option<&RegexSet>, norm: &Normalizer) -> Vec<String> {
     let mut out = model::grams(words);
+    // Stems, alone and in pairs, carry what was learnt of "bled" to
+    // "bleeding" and of "collapsing" to "collapsed".
+    let stems: Vec<String> = words
+        .iter()
+        .filter(|w| !norm.is_stop(w))
+        .map(|w| format!("s:{}", norm.stem(w)))
+        .collect();
+    out.extend(stems.windows(2).map(|w| format!("{} {}", w[0], w[1])));
+    out.extend(stems);
     if let Some(set) = concepts {
         let text = format!(" {} ", words.join(" "));
         out.extend(set.matches(&text).iter().map(|i| format!("class:{i}")));

@@ -14,16 +14,16 @@ use std::collections::HashMap;
 
 /// The probability above which the model's verdict counts when no screen
 /// matched: emergency and crisis (recall first), then urgent and personal
-/// advice (the screens carry most of those). Chosen with
-/// `cargo test --release --test integration safety_set -- --nocapture` on
-/// tests/safety/tune: lower let near-misses through, higher missed
-/// emergencies the screens did not foresee.
-const SURE_DANGER: f32 = 0.7;
-const SURE_OTHER: f32 = 0.85;
-/// Over a screen that found urgent symptoms or personal advice, the model
-/// must be surer still to raise it to emergency or crisis: such messages
-/// often share words with crises ("I'm done with it" about a treatment).
-const SURE_OVER_SCREEN: f32 = 0.95;
+/// advice. Chosen with `cargo test --release --test integration safety_set
+/// -- --nocapture` on tests/safety/tune only: lower let near-misses
+/// through, higher missed emergencies the screens did not foresee.
+const SURE_DANGER: f32 = 0.5;
+const SURE_OTHER: f32 = 0.6;
+/// Over a screen that found urgent symptoms or personal advice, or on a
+/// message the `model_veto` screen marks, the model must be surer to raise
+/// it to emergency or crisis: such messages often share words with crises
+/// ("I'm done with it" about a treatment, "he collapsed last year").
+const SURE_OVER_SCREEN: f32 = 0.85;
 
 #[derive(Debug)]
 pub(super) struct Model {
@@ -59,7 +59,12 @@ impl Model {
     /// The most urgent level the model is sure of, above `screened` (what
     /// the screens found), with its probability. `parts` are the message
     /// read whole, then its closing sentences, each as its feature names.
-    pub(super) fn verdict(&self, parts: &[Vec<String>], screened: Level) -> Option<(Level, f32)> {
+    pub(super) fn verdict(
+        &self,
+        parts: &[Vec<String>],
+        screened: Level,
+        vetoed: bool,
+    ) -> Option<(Level, f32)> {
         if self.features.is_empty() {
             return None;
         }
@@ -82,7 +87,7 @@ impl Model {
             .map(|l| (l, best[class(l) as usize]))
             .find(|(l, p)| {
                 let sure = match (l, screened) {
-                    (Level::Crisis | Level::Emergency, Level::None) => SURE_DANGER,
+                    (Level::Crisis | Level::Emergency, Level::None) if !vetoed => SURE_DANGER,
                     (Level::Crisis | Level::Emergency, _) => SURE_OVER_SCREEN,
                     _ => SURE_OTHER,
                 };

@@ -60,11 +60,6 @@ impl Reader {
         }
     }
 
-    /// Whether any of the words is a danger word of the lexicon.
-    pub(super) fn alarming(&self, words: &[String]) -> bool {
-        words.iter().any(|w| self.words.contains(w))
-    }
-
     /// The message's words as triage reads them.
     pub(super) fn read(&self, raw: &str, norm: &Normalizer) -> Vec<String> {
         let folded = screen_fold(&addressed_text(raw));
