@@ -75,6 +75,20 @@ impl Logistic {
         model
     }
 
+    /// The strongest single feature's pull towards `class` rather than
+    /// `against`: how much of a verdict comes from the message's own words
+    /// and not from the classes' priors.
+    pub fn evidence(&self, feats: &[u32], class: usize, against: usize) -> f32 {
+        feats
+            .iter()
+            .filter(|&&f| (f as usize) < self.features)
+            .map(|&f| {
+                let row = f as usize * self.classes;
+                self.weights[row + class] - self.weights[row + against]
+            })
+            .fold(f32::MIN, f32::max)
+    }
+
     /// Class probabilities for a message's known feature ids.
     pub fn probabilities(&self, feats: &[u32]) -> Vec<f32> {
         let mut probs = vec![0f32; self.classes];

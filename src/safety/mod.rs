@@ -113,7 +113,11 @@ impl Safety {
                 .flat_map(|i| i.examples.iter().map(|(e, _)| e.clone()))
                 .collect(),
         ));
-        let model = Model::train(&examples, |t| features(&reader.read(t, norm)));
+        let model = Model::train(
+            &examples,
+            |t| features(&reader.read(t, norm)),
+            |name| telling(name, norm),
+        );
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -290,6 +294,14 @@ fn features(words: &[String], concepts: Option<&RegexSet>, norm: &Normalizer) ->
         out.extend(set.matches(&text).iter().map(|i| format!("class:{i}")));
     }
     out
+}
+
+/// Whether a feature may count as evidence of a level: a word class, a
+/// stem, or a word or pair with at least one word that is not a stop word.
+fn telling(name: &str, norm: &Normalizer) -> bool {
+    name.starts_with("class:")
+        || name.starts_with("s:")
+        || name.split(' ').any(|w| w.len() > 2 && !norm.is_stop(w))
 }
 
 /// The word classes patterns may name as `{name}`.

@@ -24,11 +24,20 @@ const SURE_OTHER: f32 = 0.6;
 /// it to emergency or crisis: such messages often share words with crises
 /// ("I'm done with it" about a treatment, "he collapsed last year").
 const SURE_OVER_SCREEN: f32 = 0.85;
+/// However sure, the model raises a level only when one word (or word
+/// class, stem, or pair with a word of content) of the message pulls
+/// towards it at least this much: a verdict is never the classes' priors
+/// alone ("and radiofrequency?" is no emergency). Chosen with the golden
+/// questions of tests/golden/tune and the tuning part of the safety set.
+const EVIDENCE: f32 = 1.0;
 
 #[derive(Debug)]
 pub(super) struct Model {
     features: HashMap<String, u32>,
     logistic: Logistic,
+    /// Per feature: whether it may count as evidence (a word of content,
+    /// not only function words such as "and" or "want to be").
+    telling: Vec<bool>,
 }
 
 impl Model {
@@ -37,6 +46,7 @@ impl Model {
     pub(super) fn train(
         examples: &[(Level, Vec<String>)],
         features_of: impl Fn(&str) -> Vec<String>,
+        telling: impl Fn(&str) -> bool,
     ) -> Model {
         let mut features: HashMap<String, u32> = HashMap::new();
         let mut training = Vec::new();
@@ -53,7 +63,15 @@ impl Model {
             }
         }
         let logistic = Logistic::train(&training, features.len(), Level::ALL.len());
-        Model { features, logistic }
+        let mut telling_ids = vec![false; features.len()];
+        for (name, &id) in &features {
+            telling_ids[id as usize] = telling(name);
+        }
+        Model {
+            features,
+            logistic,
+            telling: telling_ids,
+        }
     }
 
     /// The most urgent level the model is sure of, above `screened` (what
@@ -69,6 +87,8 @@ impl Model {
             return None;
         }
         let mut best = [0f32; Level::ALL.len()];
+        let mut evidence = [f32::MIN; Level::ALL.len()];
+        let none = class(Level::None) as usize;
         for names in parts {
             let ids: Vec<u32> = names
                 .iter()
@@ -79,6 +99,14 @@ impl Model {
             }
             for (b, p) in best.iter_mut().zip(self.logistic.probabilities(&ids)) {
                 *b = b.max(p);
+            }
+            let telling: Vec<u32> = ids
+                .iter()
+                .copied()
+                .filter(|&i| self.telling[i as usize])
+                .collect();
+            for (c, e) in evidence.iter_mut().enumerate() {
+                *e = e.max(self.logistic.evidence(&telling, c, none));
             }
         }
         Level::ALL
@@ -91,7 +119,7 @@ impl Model {
                     (Level::Crisis | Level::Emergency, _) => SURE_OVER_SCREEN,
                     _ => SURE_OTHER,
                 };
-                *p >= sure
+                *p >= sure && evidence[class(*l) as usize] >= EVIDENCE
             })
     }
 }
