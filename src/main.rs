@@ -268,6 +268,7 @@ fn telegram(
         .with_flood(config.flood_per_minute)
         .with_admins(config.admins.iter().copied())
         .with_web(config.web.on_bot_listener.then_some(config.web.limits))
+        .with_stall_after(config.unhealthy_after)
         .with_analytics(analytics);
     runtime.block_on(async {
         let bot = telegram::bot(token, config.api_url.as_deref())?;
@@ -285,6 +286,7 @@ fn telegram(
                 })
                 .transpose()?,
             http: config.http_listen.map(bind).transpose()?,
+            shutdown_grace: config.shutdown_grace,
             ..telegram::Options::default()
         };
         telegram::run(bot, Arc::new(ops), options, telegram::shutdown_signal()).await

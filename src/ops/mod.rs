@@ -8,15 +8,19 @@ pub mod analytics;
 pub mod flood;
 pub mod live;
 pub mod metrics;
+pub mod state;
 
 use crate::engine::{Engine, Tuning};
 use analytics::Recorder;
 use flood::Flood;
 use live::Live;
 use metrics::Metrics;
+use state::State;
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 /// Everything a running bot shares besides the Bot API: the live engine,
 /// counters, flood control, admins, analytics. Handlers get it as `Arc<Ops>`.
@@ -29,8 +33,29 @@ pub struct Ops {
     /// Serve the staff quick reference on the bot's HTTP listener too,
     /// with these limits (`[web] on_bot_listener`).
     pub web: Option<crate::config::WebLimits>,
+    /// The update ids already taken.
+    pub state: State,
     serving: AtomicBool,
+    /// When updates last arrived or a poll last succeeded, and since when
+    /// polling has been failing (none: it is not).
+    contact: Mutex<(Instant, Option<Instant>)>,
+    /// How long polling may fail before `/healthz` says so.
+    stall_after: Duration,
 }
+
+/// What `/healthz` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    /// Starting or stopping: not taking updates.
+    Starting,
+    Ok,
+    /// Polling has failed for longer than allowed: no update can arrive.
+    Stalled,
+}
+
+/// Default for how long getUpdates may keep failing before `/healthz`
+/// fails: long enough for a Bot API restart, short against an outage.
+pub const DEFAULT_STALL_AFTER: Duration = Duration::from_secs(60);
 
 impl Ops {
     /// Defaults: no admins, no analytics, the default flood limit, no
@@ -43,7 +68,10 @@ impl Ops {
             admins: HashSet::new(),
             analytics: None,
             web: None,
+            state: State::default(),
             serving: AtomicBool::new(false),
+            contact: Mutex::new((Instant::now(), None)),
+            stall_after: DEFAULT_STALL_AFTER,
         }
     }
 
@@ -86,6 +114,34 @@ impl Ops {
     pub fn set_serving(&self, on: bool) {
         self.serving.store(on, Ordering::Relaxed);
     }
+
+    pub fn with_stall_after(mut self, after: Duration) -> Ops {
+        self.stall_after = after;
+        self
+    }
+
+    /// Updates arrived, or a poll succeeded.
+    pub fn contact(&self, now: Instant) {
+        *self.contact.lock().unwrap_or_else(|p| p.into_inner()) = (now, None);
+    }
+
+    /// A poll failed.
+    pub fn poll_failed(&self, now: Instant) {
+        let mut c = self.contact.lock().unwrap_or_else(|p| p.into_inner());
+        c.1.get_or_insert(now);
+    }
+
+    /// Serving, and, when polling fails, not for longer than allowed.
+    pub fn health(&self, now: Instant) -> Health {
+        if !self.serving() {
+            return Health::Starting;
+        }
+        let (last, failing) = *self.contact.lock().unwrap_or_else(|p| p.into_inner());
+        match failing {
+            Some(_) if now.duration_since(last) > self.stall_after => Health::Stalled,
+            _ => Health::Ok,
+        }
+    }
 }
 
 /// Days since 1970-01-01 as a `YYYY-MM-DD` date (the proleptic Gregorian
@@ -119,6 +175,27 @@ pub fn today_number() -> i64 {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn health_fails_only_when_polling_has_failed_too_long() {
+        let ops = Ops::new(std::sync::Arc::new(crate::Engine::new(
+            crate::content::embedded().expect("shipped content"),
+        )))
+        .with_stall_after(Duration::from_secs(60));
+        let t0 = Instant::now();
+        assert_eq!(ops.health(t0), Health::Starting);
+        ops.set_serving(true);
+        ops.contact(t0);
+        // Quiet is not failing: no update for an hour is fine.
+        assert_eq!(ops.health(t0 + Duration::from_secs(3600)), Health::Ok);
+        ops.poll_failed(t0 + Duration::from_secs(10));
+        assert_eq!(ops.health(t0 + Duration::from_secs(30)), Health::Ok);
+        assert_eq!(ops.health(t0 + Duration::from_secs(61)), Health::Stalled);
+        ops.contact(t0 + Duration::from_secs(62));
+        assert_eq!(ops.health(t0 + Duration::from_secs(63)), Health::Ok);
+    }
+
     #[test]
     fn dates_from_days() {
         for (days, want) in [

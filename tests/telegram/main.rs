@@ -14,5 +14,6 @@ mod ops;
 mod private;
 mod process;
 mod quickref;
+mod reliability;
 mod rules;
 mod web;

@@ -153,13 +153,6 @@ pub async fn slow_down(msg: Message, me: Me, ops: Arc<Ops>, out: Outbox) -> Hand
     respond(&ops, &out, &msg, &me, &reply, None, Instant::now()).await
 }
 
-/// Over the flood limit, already told: nothing is sent.
-pub async fn dropped(msg: Message, ops: Arc<Ops>) -> HandlerResult {
-    ops.metrics.flood_dropped();
-    tracing::info!(update = "message", user = %user_hash(msg.from.as_ref().map(|u| u.id.0)), "over the flood limit; not answered");
-    Ok(())
-}
-
 /// A button press. Whatever the data, the query is answered exactly once,
 /// before anything slower happens, so the button stops spinning.
 pub async fn callback(

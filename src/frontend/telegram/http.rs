@@ -2,7 +2,7 @@
 //! webhook listener (beside teloxide's webhook route) or, in polling mode,
 //! on `[http] listen`. Listeners come in already bound, so tests bind port 0.
 
-use crate::ops::Ops;
+use crate::ops::{Health, Ops};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -28,14 +28,18 @@ pub fn routes(ops: Arc<Ops>) -> Router {
     }
 }
 
-/// 200 `ok` once the content is loaded and updates are being received;
-/// 503 while starting or stopping, so a load balancer or systemd watchdog
+/// 200 `ok` once the content is loaded and updates are being taken; 503
+/// while starting or stopping, and when polling has failed for longer than
+/// allowed (no update can arrive), so a load balancer or systemd watchdog
 /// sees the difference.
 async fn healthz(State(ops): State<Arc<Ops>>) -> impl IntoResponse {
-    if ops.serving() {
-        (StatusCode::OK, "ok\n")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "starting\n")
+    match ops.health(std::time::Instant::now()) {
+        Health::Ok => (StatusCode::OK, "ok\n"),
+        Health::Starting => (StatusCode::SERVICE_UNAVAILABLE, "starting\n"),
+        Health::Stalled => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stalled: getUpdates failing\n",
+        ),
     }
 }
 
