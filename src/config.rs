@@ -32,6 +32,14 @@ struct RawConfig {
     analytics: RawAnalytics,
     #[serde(default)]
     web: RawWeb,
+    #[serde(default)]
+    redis: RawRedis,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRedis {
+    url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,6 +139,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// How long getUpdates may keep failing before `/healthz` fails.
     pub unhealthy_after: Duration,
+    /// `[redis] url`: the state replicas share (it may hold a password).
+    pub redis_url: Option<SecretString>,
 }
 
 /// Default `[telegram] shutdown_grace`, seconds: well under systemd's 90 s.
@@ -282,6 +292,17 @@ impl Config {
             DEFAULT_UNHEALTHY_AFTER_SECS,
             "unhealthy_after",
         )?;
+        let redis_url = match raw.redis.url {
+            None => None,
+            Some(u) if u.starts_with("redis://") => Some(SecretString::from(u)),
+            // The value is not quoted back: it may carry a password.
+            Some(_) => {
+                return Err(invalid(
+                    "url = \"",
+                    "redis.url must be a redis:// address".into(),
+                ));
+            }
+        };
         Ok(Config {
             content_dir: raw.content.dir,
             token: token.map(SecretString::from),
@@ -297,6 +318,7 @@ impl Config {
             web,
             shutdown_grace,
             unhealthy_after,
+            redis_url,
         })
     }
 
@@ -465,6 +487,7 @@ mod tests {
             ("[http]\nlisten = \"8080\"\n", 2),
             ("[flood]\nper_minute = 0\n", 2),
             ("[telegram]\nshutdown_grace = 0\n", 2),
+            ("[redis]\nurl = \"http://u:pw@x\"\n", 2),
         ] {
             match load_text(bad) {
                 Err(ConfigError::Invalid { line: l, .. }) => assert_eq!(l, line, "{bad}"),

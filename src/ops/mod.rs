@@ -1,21 +1,21 @@
 //! Running liverline for months: the swappable engine behind safe content
-//! reload (`live`), per-user flood control (`flood`), the counters behind
+//! reload (`live`), per-sender flood control (`flood`), the counters behind
 //! `/metrics` and `/stats` (`metrics`), and the editors' SQLite analytics
 //! and report (`analytics`). Synchronous and free of teloxide and tokio:
-//! the Telegram front-end calls them; `main` runs the report.
+//! the Telegram front-end calls them; `main` runs the report. The state
+//! kept between updates (`crate::store`) hangs here too, so handlers find
+//! everything in one `Arc<Ops>`.
 
 pub mod analytics;
 pub mod flood;
 pub mod live;
 pub mod metrics;
-pub mod state;
 
 use crate::engine::{Engine, Tuning};
+use crate::store::Store;
 use analytics::Recorder;
-use flood::Flood;
 use live::Live;
 use metrics::Metrics;
-use state::State;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -27,14 +27,13 @@ use std::time::{Duration, Instant};
 pub struct Ops {
     pub live: Live,
     pub metrics: Arc<Metrics>,
-    pub flood: Flood,
+    /// Sessions, flood counters, update ids taken: in memory or in Redis.
+    pub store: Arc<Store>,
     admins: HashSet<u64>,
     pub analytics: Option<Recorder>,
     /// Serve the staff quick reference on the bot's HTTP listener too,
     /// with these limits (`[web] on_bot_listener`).
     pub web: Option<crate::config::WebLimits>,
-    /// The update ids already taken.
-    pub state: State,
     serving: AtomicBool,
     /// When updates last arrived or a poll last succeeded, and since when
     /// polling has been failing (none: it is not).
@@ -51,6 +50,8 @@ pub enum Health {
     Ok,
     /// Polling has failed for longer than allowed: no update can arrive.
     Stalled,
+    /// Answering, without the shared store (Redis cannot be reached).
+    Degraded,
 }
 
 /// Default for how long getUpdates may keep failing before `/healthz`
@@ -64,11 +65,10 @@ impl Ops {
         Ops {
             live: Live::new(engine, None, Tuning::default()),
             metrics: Arc::default(),
-            flood: Flood::new(crate::config::DEFAULT_FLOOD_PER_MINUTE),
+            store: Arc::new(Store::local(crate::config::DEFAULT_FLOOD_PER_MINUTE)),
             admins: HashSet::new(),
             analytics: None,
             web: None,
-            state: State::default(),
             serving: AtomicBool::new(false),
             contact: Mutex::new((Instant::now(), None)),
             stall_after: DEFAULT_STALL_AFTER,
@@ -82,8 +82,15 @@ impl Ops {
         self
     }
 
+    /// The in-memory store with this flood limit.
     pub fn with_flood(mut self, per_minute: u32) -> Ops {
-        self.flood = Flood::new(per_minute);
+        self.store = Arc::new(Store::local(per_minute));
+        self
+    }
+
+    /// A store of the caller's (Redis for replicas).
+    pub fn with_store(mut self, store: Store) -> Ops {
+        self.store = Arc::new(store);
         self
     }
 
@@ -139,6 +146,7 @@ impl Ops {
         let (last, failing) = *self.contact.lock().unwrap_or_else(|p| p.into_inner());
         match failing {
             Some(_) if now.duration_since(last) > self.stall_after => Health::Stalled,
+            _ if self.store.degraded() => Health::Degraded,
             _ => Health::Ok,
         }
     }

@@ -40,6 +40,8 @@ async fn healthz(State(ops): State<Arc<Ops>>) -> impl IntoResponse {
             StatusCode::SERVICE_UNAVAILABLE,
             "stalled: getUpdates failing\n",
         ),
+        // Still answering every update: a load balancer keeps sending.
+        Health::Degraded => (StatusCode::OK, "degraded: Redis unreachable\n"),
     }
 }
 
@@ -49,7 +51,12 @@ async fn metrics(State(ops): State<Arc<Ops>>) -> impl IntoResponse {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        ops.metrics.render(ops.live.version()),
+        format!(
+            "{}# HELP liverline_store_errors_total Failed or timed-out calls to the shared store (Redis).\n\
+             # TYPE liverline_store_errors_total counter\nliverline_store_errors_total {}\n",
+            ops.metrics.render(ops.live.version()),
+            ops.store.errors()
+        ),
     )
 }
 

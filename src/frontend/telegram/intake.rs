@@ -14,11 +14,12 @@ use super::route::{self, Incoming};
 use super::schema;
 use crate::ops::Ops;
 use crate::ops::flood::{self, Verdict};
+use crate::store::Claim;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::dptree::di::DependencyMap;
 use teloxide::prelude::*;
@@ -40,6 +41,10 @@ pub enum Taken {
     Queued(oneshot::Receiver<()>),
     /// Shutting down: not taken (Telegram will deliver it again).
     Closed,
+    /// Taken by another replica and not answered yet: not taken here
+    /// (Telegram delivers it again; by then it is answered, or the replica
+    /// that took it has died and its claim expired).
+    Elsewhere,
 }
 
 struct Job {
@@ -62,12 +67,16 @@ pub struct Intake {
     /// Updates queued or being handled.
     outstanding: watch::Sender<usize>,
     open: AtomicBool,
+    /// The only consumer (polling holds the lease): an update claimed but
+    /// unanswered was claimed by a poller that has since stopped or died,
+    /// so it is taken again.
+    sole: bool,
 }
 
 impl Intake {
     /// `deps` are what handlers are given besides the update (ops, outbox,
     /// memory, `Me`, the bot).
-    pub fn new(ops: Arc<Ops>, me: Me, deps: DependencyMap) -> Arc<Intake> {
+    pub fn new(ops: Arc<Ops>, me: Me, deps: DependencyMap, sole: bool) -> Arc<Intake> {
         Arc::new(Intake {
             handler: schema::schema(),
             deps,
@@ -76,23 +85,31 @@ impl Intake {
             queues: Mutex::default(),
             outstanding: watch::channel(0).0,
             open: AtomicBool::new(true),
+            sole,
         })
     }
 
     /// Takes one update: counted against flood control, checked against
     /// the updates already taken, then queued in its chat's line.
-    pub fn take(self: &Arc<Self>, update: Update) -> Taken {
+    pub async fn take(self: &Arc<Self>, update: Update) -> Taken {
         if !self.open.load(Ordering::Acquire) {
             return Taken::Closed;
         }
-        if !self.ops.state.first_sighting(update.id.0) {
-            tracing::info!(update = update.id.0, "delivered again; already taken");
-            return Taken::Finished;
+        let id = update.id.0;
+        match self.ops.store.take(id).await {
+            Claim::New => {}
+            Claim::InFlight if self.sole => {}
+            Claim::InFlight => return Taken::Elsewhere,
+            Claim::Done => {
+                tracing::info!(update = id, "delivered again; already answered");
+                return Taken::Finished;
+            }
         }
-        let verdict = self.flood_verdict(&update);
+        let verdict = self.flood_verdict(&update).await;
         if verdict == Verdict::Drop {
             self.ops.metrics.update(schema::update_kind(&update.kind));
             self.ops.metrics.flood_dropped();
+            self.ops.store.finish(id).await;
             tracing::info!(update = "message", "over the flood limit; not answered");
             return Taken::Finished;
         }
@@ -126,7 +143,7 @@ impl Intake {
 
     /// Flood control for a message addressed to the bot; everything else
     /// (group chatter, button presses, inline queries) is not counted.
-    fn flood_verdict(&self, update: &Update) -> Verdict {
+    async fn flood_verdict(&self, update: &Update) -> Verdict {
         let UpdateKind::Message(msg) = &update.kind else {
             return Verdict::Answer;
         };
@@ -140,7 +157,7 @@ impl Intake {
             msg.sender_chat.as_ref().map(|c| c.id.0),
             msg.chat.id.0,
         );
-        self.ops.flood.check(key, Instant::now())
+        self.ops.store.flood(key).await
     }
 
     /// One chat's line: its updates in order, until it has been idle.
@@ -161,7 +178,9 @@ impl Intake {
                     }
                 }
             };
+            let id = job.update.id.0;
             self.handle(job.update, job.verdict).await;
+            self.ops.store.finish(id).await;
             self.outstanding.send_modify(|n| *n -= 1);
             let _ = job.done.send(());
         }

@@ -97,7 +97,10 @@ impl Default for Options {
 pub fn bot(token: &SecretString, api_url: Option<&str>) -> anyhow::Result<Bot> {
     let bot = Bot::new(token.expose_secret());
     let Some(raw) = api_url else { return Ok(bot) };
-    let invalid = || format!("invalid Bot API URL {raw:?} (TELOXIDE_API_URL or telegram.api_url)");
+    // Shown without anything before an `@`: it may be user:password.
+    let shown = raw.rsplit_once('@').map_or(raw, |(_, host)| host);
+    let invalid =
+        || format!("invalid Bot API URL {shown:?} (TELOXIDE_API_URL or telegram.api_url)");
     // A trailing slash would put an empty segment before `bot<token>/`.
     let url: url::Url = raw
         .trim()
@@ -154,11 +157,12 @@ pub async fn run(
     let deps = dptree::deps![
         ops.clone(),
         out,
-        Arc::new(Memory::default()),
+        Arc::new(Memory::new(ops.store.clone())),
         me.clone(),
         bot.clone()
     ];
-    let intake = Intake::new(ops.clone(), me, deps);
+    let sole = options.webhook.is_none();
+    let intake = Intake::new(ops.clone(), me, deps, sole);
     let reloader = tokio::spawn(reload_on_sighup(ops.clone()));
     let grace = options.shutdown_grace;
     let result = match options.webhook {
@@ -301,13 +305,19 @@ mod tests {
             (Some("127.0.0.1:8081"), None),
             (Some("ftp://example.com"), None),
             (Some("not a url"), None),
+            (Some("ftp://user:pw@example.com"), None),
+            (Some("user:pw@127.0.0.1:8081"), None),
         ];
         for (raw, want) in cases {
             match (bot(&token, raw), want) {
                 (Ok(b), Some(w)) => assert_eq!(b.api_url().as_str(), w),
-                (Err(e), None) => assert!(
-                    !format!("{e:#}").contains("SECRET") && !format!("{e:#}").contains('\n')
-                ),
+                (Err(e), None) => {
+                    let e = format!("{e:#}");
+                    assert!(
+                        !e.contains("SECRET") && !e.contains("pw") && !e.contains('\n'),
+                        "{e}"
+                    );
+                }
                 (Ok(b), None) => panic!("{raw:?} accepted as {}", b.api_url()),
                 (Err(e), Some(_)) => panic!("{raw:?} refused: {e:#}"),
             }

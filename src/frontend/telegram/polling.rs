@@ -23,6 +23,12 @@ use tokio::task::JoinSet;
 /// How long to wait for an update to finish before polling again while
 /// updates are unfinished: new arrivals are seen at least this often.
 const BUSY_WAIT: Duration = Duration::from_millis(250);
+/// The polling lease (shared store only) lapses this long after its
+/// holder last renewed it (every third of it): a killed poller's successor
+/// waits at most this long.
+const LEASE_TTL: Duration = Duration::from_secs(15);
+/// How often a waiting instance asks for the lease.
+const LEASE_RETRY: Duration = Duration::from_secs(1);
 
 /// The updates fetched and not yet finished, and the next id expected.
 #[derive(Debug, Default)]
@@ -68,15 +74,39 @@ pub async fn poll(
     grace: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
+    tokio::pin!(shutdown);
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    tokio::select! {
+        () = &mut shutdown => return,
+        () = lease(&ops, &holder) => {}
+    }
     if let Err(e) = bot.delete_webhook().await {
         tracing::warn!(error = error_kind(&e), "could not remove a webhook");
     }
-    tokio::pin!(shutdown);
+    let mut renewed = Instant::now();
     let mut acks = Acks::default();
     let mut finishing: JoinSet<Option<u32>> = JoinSet::new();
     let mut errors = 0u32;
     ops.set_serving(true);
     loop {
+        if renewed.elapsed() > LEASE_TTL / 3 {
+            if !ops.store.lease(&holder, LEASE_TTL).await {
+                tracing::error!("lost the polling lease to another instance; waiting for it");
+                ops.set_serving(false);
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = lease(&ops, &holder) => {}
+                }
+                ops.set_serving(true);
+            }
+            renewed = Instant::now();
+        }
         while let Some(Ok(done)) = finishing.try_join_next() {
             if let Some(id) = done {
                 acks.finished(id);
@@ -113,12 +143,13 @@ pub async fn poll(
                 continue;
             }
             new += 1;
-            match intake.take(update) {
+            match intake.take(update).await {
                 Taken::Finished => acks.finished(id),
                 Taken::Queued(rx) => {
                     finishing.spawn(async move { rx.await.ok().map(|()| id) });
                 }
-                Taken::Closed => {}
+                // Closed: not before shutdown; elsewhere: not when sole.
+                Taken::Closed | Taken::Elsewhere => {}
             }
         }
         if new == 0 && !acks.pending.is_empty() {
@@ -162,6 +193,23 @@ pub async fn poll(
             error = error_kind(&e),
             "could not acknowledge the last updates"
         );
+    }
+    ops.store.release(&holder).await;
+}
+
+/// Waits until this instance holds the polling lease (at once without a
+/// shared store): Telegram allows one poller per bot.
+async fn lease(ops: &Ops, holder: &str) {
+    let mut told = false;
+    while !ops.store.lease(holder, LEASE_TTL).await {
+        if !told {
+            tracing::warn!("another instance holds the polling lease; waiting for it");
+            told = true;
+        }
+        tokio::time::sleep(LEASE_RETRY).await;
+    }
+    if told {
+        tracing::info!("took the polling lease");
     }
 }
 

@@ -78,13 +78,13 @@ async fn receive(State(hook): State<Arc<Hook>>, headers: HeaderMap, body: Body) 
         );
         return StatusCode::OK;
     }
-    match hook.intake.take(update) {
+    match hook.intake.take(update).await {
         Taken::Finished => StatusCode::OK,
         Taken::Queued(done) => match done.await {
             Ok(()) => StatusCode::OK,
             Err(_) => StatusCode::SERVICE_UNAVAILABLE,
         },
-        Taken::Closed => StatusCode::SERVICE_UNAVAILABLE,
+        Taken::Closed | Taken::Elsewhere => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
