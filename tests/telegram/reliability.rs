@@ -297,3 +297,134 @@ async fn refused_unread(addr: std::net::SocketAddr) -> u16 {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
 }
+
+/// A client that sends half its headers and stops (slowloris) is cut off,
+/// rather than holding its connection for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let bot = Running::with(Options {
+        throttle: false,
+        http: Some(listener),
+        ..Options::default()
+    })
+    .await;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    let ended =
+        tokio::time::timeout(Duration::from_secs(PROMPT), stream.read_to_end(&mut got)).await;
+    assert!(ended.is_ok(), "the connection is closed by the server");
+    assert!(
+        !String::from_utf8_lossy(&got).contains("200"),
+        "no answer without the whole request"
+    );
+    // Whole requests are still served.
+    assert_eq!(http(addr, "GET", "/healthz", &[], "").await.0, 200);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_posted_to_the_webhook_does_not_hold_up_another_chat() {
+    let api = Fake::start().await;
+    api.allow("setWebhook");
+    for chat in 881..=882 {
+        api.know_chat(private_chat(chat));
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let options = Options {
+        // Throttle on: the burst's answers go out a second apart.
+        throttle: true,
+        ..hooked(listener)
+    };
+    let bot = Running::on(api, Arc::new(Ops::new(engine()).with_flood(10)), options).await;
+    let secret = [("X-Telegram-Bot-Api-Secret-Token", SECRET)];
+    // Telegram posts updates concurrently (up to 40 connections).
+    let burst: Vec<_> = (1..=100)
+        .map(|id| {
+            tokio::spawn(async move {
+                let body = post(id, 881, &format!("what is tace? {id}"));
+                http(addr, "POST", "/hook", &secret, &body).await.0
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let asked = Instant::now();
+    let (status, _) = http(
+        addr,
+        "POST",
+        "/hook",
+        &secret,
+        &post(101, 882, "what is rfa?"),
+    )
+    .await;
+    let waited = asked.elapsed();
+    assert_eq!(status, 200);
+    assert!(
+        waited < Duration::from_secs(2),
+        "the other chat waited {waited:?}"
+    );
+    for b in burst {
+        assert_eq!(b.await.unwrap(), 200);
+    }
+    let api = bot.stop().await;
+    api.read(|a| {
+        assert_eq!(a.sent_to(881).len(), 11, "10 answers and one slow down");
+        assert_eq!(a.sent_to(882).len(), 1);
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_in_webhook_mode_under_flood_control_stops_within_the_grace_and_telegram_is_told_to_resend()
+ {
+    let api = Fake::start().await;
+    api.allow("setWebhook");
+    for chat in 891..=893 {
+        api.know_chat(private_chat(chat));
+    }
+    for _ in 0..10 {
+        api.fault("sendMessage", Fault::RetryAfter(60));
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let options = Options {
+        shutdown_grace: Duration::from_secs(2),
+        ..hooked(listener)
+    };
+    let bot = Running::on(api, Arc::new(Ops::new(engine())), options).await;
+    let secret = [("X-Telegram-Bot-Api-Secret-Token", SECRET)];
+    let pending: Vec<_> = (891..=893)
+        .map(|chat| {
+            tokio::spawn(async move {
+                let body = post(chat - 890, chat, "what is tace?");
+                http(addr, "POST", "/hook", &secret, &body).await.0
+            })
+        })
+        .collect();
+    bot.api
+        .until(PROMPT, "the sends to meet flood control", |a| {
+            a.calls.iter().filter(|c| c.method == "sendMessage").count() >= 3
+        })
+        .await;
+    let stopping = Instant::now();
+    let api = bot.stop().await;
+    let took = stopping.elapsed();
+    assert!(
+        took < Duration::from_secs(2 + 3),
+        "stopped {took:?} after the signal, with a 2 s grace"
+    );
+    for p in pending {
+        assert_eq!(
+            p.await.unwrap(),
+            503,
+            "not answered: Telegram is told to deliver it again"
+        );
+    }
+    api.read(|a| assert!((891..=893).all(|c| a.sent_to(c).is_empty())));
+}
