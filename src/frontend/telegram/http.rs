@@ -60,11 +60,10 @@ async fn metrics(State(ops): State<Arc<Ops>>) -> impl IntoResponse {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        format!(
-            "{}# HELP liverline_store_errors_total Failed or timed-out calls to the shared store (Redis).\n\
-             # TYPE liverline_store_errors_total counter\nliverline_store_errors_total {}\n",
-            ops.metrics.render(ops.live.version()),
-            ops.store.errors()
+        ops.metrics.render(
+            ops.live.version(),
+            ops.store.errors(),
+            ops.analytics.as_ref().map_or(0, |a| a.dropped()),
         ),
     )
 }
