@@ -7,7 +7,10 @@
 //!
 //! While updates are unfinished, Telegram answers every poll at once with
 //! them: the loop then waits for one to finish (or a short while, to see
-//! new arrivals) before asking again, instead of spinning.
+//! new arrivals) before asking again, instead of spinning. A poll returns
+//! at most 100 updates from the offset, so at most 100 can be in hand at
+//! once: with 100 unfinished, new ones wait for the oldest to finish (flood
+//! control keeps any one chat's share of them small).
 
 use super::intake::{Intake, Taken};
 use super::{ALLOWED_UPDATES, error_kind, outbox};
