@@ -2,7 +2,7 @@
 //! the fake Bot API: two webhook replicas with updates posted alternately
 //! (a conversation split across them resolves its follow-ups and choices,
 //! an update posted to both is answered once, a flood split across them is
-//! limited as one sender); Redis stopped mid-run (every message answered,
+//! limited as one sender; `/stats` counts both); Redis stopped mid-run (every message answered,
 //! state resumes after); one poller at a time (the lease); a SIGKILL then
 //! a restart answering every update exactly once.
 
@@ -22,6 +22,17 @@ const SECRET: &str = "replica-secret";
 
 /// A webhook replica: the binary, ready (its /healthz answers 200).
 async fn replica(name: &str, api: &Fake, redis: &Redis, flood: u32) -> (Child, SocketAddr) {
+    replica_with(name, api, redis, flood, "").await
+}
+
+/// A replica with more configuration (`extra`, whole TOML sections).
+async fn replica_with(
+    name: &str,
+    api: &Fake,
+    redis: &Redis,
+    flood: u32,
+    extra: &str,
+) -> (Child, SocketAddr) {
     let addr = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .unwrap();
@@ -29,7 +40,7 @@ async fn replica(name: &str, api: &Fake, redis: &Redis, flood: u32) -> (Child, S
     let config = format!(
         "[telegram]\nthrottle = false\n[flood]\nper_minute = {flood}\n\
          [webhook]\nurl = \"http://127.0.0.1:{port}/hook\"\nlisten = \"{addr}\"\nsecret_token = \"{SECRET}\"\n\
-         [redis]\nurl = \"{url}\"\n",
+         [redis]\nurl = \"{url}\"\n{extra}",
         port = addr.port(),
         url = redis.url()
     );
@@ -149,6 +160,33 @@ async fn two_replicas_share_conversations_answer_once_and_limit_floods_together(
         assert!(text_of(flood[4]).contains("Please slow down"));
         assert!(a.violations.is_empty(), "{:?}", a.violations);
     });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_count_the_replies_of_every_replica() {
+    let Some(redis) = Redis::start("stats") else {
+        return;
+    };
+    const ADMIN: i64 = 943;
+    let api = webhook_api(941..=943).await;
+    let admins = format!("[admin]\nuser_ids = [{ADMIN}]\n");
+    let (a, at_a) = replica_with("stats-a", &api, &redis, 20, &admins).await;
+    let (b, at_b) = replica_with("stats-b", &api, &redis, 20, &admins).await;
+    assert_eq!(post(at_a, 1, 941, "what is tace?").await, 200);
+    assert_eq!(post(at_b, 2, 942, "what is rfa?").await, 200);
+    // Counted just after each reply is sent: asked until both are in.
+    let mut said = String::new();
+    for id in 3..23 {
+        assert_eq!(post(at_a, id, ADMIN, "/stats").await, 200);
+        said = api.read(|a| text_of(a.sent_to(ADMIN).last().unwrap()).to_string());
+        if said.contains("): 2 replies") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(said.contains("): 2 replies"), "{said}");
+    stop(a).await;
+    stop(b).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
