@@ -6,6 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Telegram's own Bot API server.
 pub const DEFAULT_API_URL: &str = "https://api.telegram.org";
@@ -31,6 +32,14 @@ struct RawConfig {
     analytics: RawAnalytics,
     #[serde(default)]
     web: RawWeb,
+    #[serde(default)]
+    redis: RawRedis,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRedis {
+    url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,6 +99,8 @@ struct RawTelegram {
     token: Option<String>,
     api_url: Option<String>,
     throttle: Option<bool>,
+    shutdown_grace: Option<u64>,
+    unhealthy_after: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -124,7 +135,18 @@ pub struct Config {
     pub analytics_path: PathBuf,
     /// `[web]`: the staff quick reference.
     pub web: Web,
+    /// On SIGTERM, how long the updates already taken may take to finish.
+    pub shutdown_grace: Duration,
+    /// How long getUpdates may keep failing before `/healthz` fails.
+    pub unhealthy_after: Duration,
+    /// `[redis] url`: the state replicas share (it may hold a password).
+    pub redis_url: Option<SecretString>,
 }
+
+/// Default `[telegram] shutdown_grace`, seconds: well under systemd's 90 s.
+pub const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 20;
+/// Default `[telegram] unhealthy_after`, seconds.
+pub const DEFAULT_UNHEALTHY_AFTER_SECS: u64 = 60;
 
 /// `[web]`: where `liverline web` listens, whether the bot's HTTP listener
 /// serves the page too, and the request rate allowed per client address.
@@ -253,6 +275,34 @@ impl Config {
         let api_url = env("TELOXIDE_API_URL")
             .or(raw.telegram.api_url)
             .filter(|u| !u.trim().is_empty());
+        let secs = |v: Option<u64>, default: u64, key: &str| match v.unwrap_or(default) {
+            0 => Err(invalid(
+                key,
+                format!("telegram.{key} must be at least 1 (seconds)"),
+            )),
+            n => Ok(Duration::from_secs(n)),
+        };
+        let shutdown_grace = secs(
+            raw.telegram.shutdown_grace,
+            DEFAULT_SHUTDOWN_GRACE_SECS,
+            "shutdown_grace",
+        )?;
+        let unhealthy_after = secs(
+            raw.telegram.unhealthy_after,
+            DEFAULT_UNHEALTHY_AFTER_SECS,
+            "unhealthy_after",
+        )?;
+        let redis_url = match raw.redis.url {
+            None => None,
+            Some(u) if u.starts_with("redis://") => Some(SecretString::from(u)),
+            // The value is not quoted back: it may carry a password.
+            Some(_) => {
+                return Err(invalid(
+                    "url = \"",
+                    "redis.url must be a redis:// address".into(),
+                ));
+            }
+        };
         Ok(Config {
             content_dir: raw.content.dir,
             token: token.map(SecretString::from),
@@ -266,6 +316,9 @@ impl Config {
             analytics,
             analytics_path,
             web,
+            shutdown_grace,
+            unhealthy_after,
+            redis_url,
         })
     }
 
@@ -433,6 +486,8 @@ mod tests {
             (&hook.replace("https", "http"), 2),
             ("[http]\nlisten = \"8080\"\n", 2),
             ("[flood]\nper_minute = 0\n", 2),
+            ("[telegram]\nshutdown_grace = 0\n", 2),
+            ("[redis]\nurl = \"http://u:pw@x\"\n", 2),
         ] {
             match load_text(bad) {
                 Err(ConfigError::Invalid { line: l, .. }) => assert_eq!(l, line, "{bad}"),

@@ -21,6 +21,7 @@ pub mod nlu;
 pub mod ops;
 pub mod reply;
 pub mod safety;
+pub mod store;
 pub mod text;
 
 pub use engine::{Engine, Query};

@@ -10,6 +10,7 @@ use liverline::frontend::term::{ColorChoice, Style};
 use liverline::frontend::{console, telegram, web};
 use liverline::ops::Ops;
 use liverline::ops::analytics::{self, Recorder, Store};
+use secrecy::ExposeSecret;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -268,7 +269,27 @@ fn telegram(
         .with_flood(config.flood_per_minute)
         .with_admins(config.admins.iter().copied())
         .with_web(config.web.on_bot_listener.then_some(config.web.limits))
+        .with_stall_after(config.unhealthy_after)
         .with_analytics(analytics);
+    let ops = match &config.redis_url {
+        None => ops,
+        Some(url) => {
+            // The bot's id (the token's first part) namespaces the keys.
+            let bot_id = token
+                .expose_secret()
+                .split(':')
+                .next()
+                .and_then(|id| id.parse().ok())
+                .unwrap_or(0);
+            let shared = liverline::store::shared::Shared::new(
+                url.expose_secret(),
+                bot_id,
+                config.flood_per_minute,
+            )
+            .map_err(|e| anyhow::anyhow!("[redis] url: {e}"))?;
+            ops.with_store(liverline::store::Store::Shared(shared))
+        }
+    };
     runtime.block_on(async {
         let bot = telegram::bot(token, config.api_url.as_deref())?;
         let options = telegram::Options {
@@ -285,6 +306,7 @@ fn telegram(
                 })
                 .transpose()?,
             http: config.http_listen.map(bind).transpose()?,
+            shutdown_grace: config.shutdown_grace,
             ..telegram::Options::default()
         };
         telegram::run(bot, Arc::new(ops), options, telegram::shutdown_signal()).await

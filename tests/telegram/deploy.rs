@@ -11,7 +11,7 @@ use crate::web::{http, scrape_until};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-fn spawn_in(cwd: &Path, args: &[&str], api: &Fake) -> Child {
+pub fn spawn_in(cwd: &Path, args: &[&str], api: &Fake) -> Child {
     Command::new(env!("CARGO_BIN_EXE_liverline"))
         .args(args)
         .current_dir(cwd)
@@ -25,7 +25,7 @@ fn spawn_in(cwd: &Path, args: &[&str], api: &Fake) -> Child {
         .expect("the binary starts")
 }
 
-fn signal(child: &Child, name: &str) {
+pub fn signal(child: &Child, name: &str) {
     let ok = Command::new("kill")
         .args([name, &child.id().to_string()])
         .status()

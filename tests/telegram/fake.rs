@@ -123,6 +123,11 @@ impl Fake {
             .push_back(fault);
     }
 
+    /// Forgets the faults still waiting for a method.
+    pub fn clear_faults(&self, method: &str) {
+        self.lock().faults.remove(method);
+    }
+
     /// Queues an update (the `update_id` is assigned here) and wakes pollers.
     pub fn push(&self, mut update: Value) -> i64 {
         let id = {

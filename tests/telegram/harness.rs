@@ -102,7 +102,7 @@ impl Running {
             // Polling acknowledges by offset (a webhook by its HTTP answer).
             let polled = a.calls.iter().any(|c| c.method == "getUpdates");
             assert!(
-                !polled || a.confirmed > a.last_update_id(),
+                !polled || a.updates.is_empty() || a.confirmed > a.last_update_id(),
                 "every update acknowledged: {} <= {}",
                 a.confirmed,
                 a.last_update_id()

@@ -18,7 +18,7 @@ const SHOWN_PROBLEMS: usize = 5;
 pub async fn command(cmd: &Command, msg: &Message, ops: &Arc<Ops>, out: &Outbox) -> HandlerResult {
     let text = match cmd {
         Command::Reload => reload(ops.clone(), "admin").await,
-        _ => stats(ops),
+        _ => stats(ops).await,
     };
     out.send_text(msg.chat.id, &text).await?;
     tracing::info!(command = ?cmd, user = %super::handlers::user_hash(msg.from.as_ref().map(|u| u.id.0)), "admin command");
@@ -69,10 +69,19 @@ pub async fn reload(ops: Arc<Ops>, by: &'static str) -> String {
     }
 }
 
-/// Today's replies by kind, the fallback rate, uptime and content version.
-pub fn stats(ops: &Ops) -> String {
+/// Today's replies by kind (of every replica, with a shared store), the
+/// fallback rate, uptime and content version.
+pub async fn stats(ops: &Ops) -> String {
     let today = crate::ops::today();
-    let counts = ops.metrics.today(&today);
+    let mut counts = ops.metrics.today(&today);
+    if let Some(shared) = ops.store.replies_on(&today).await {
+        for (kind, n) in &mut counts {
+            *n = shared
+                .iter()
+                .find(|(k, _)| k == kind)
+                .map_or(0, |(_, v)| *v);
+        }
+    }
     let total: u64 = counts.iter().map(|(_, n)| n).sum();
     let mut text = format!("Today ({today} UTC): {total} replies\n");
     for (kind, n) in &counts {

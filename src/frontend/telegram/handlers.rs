@@ -59,7 +59,7 @@ pub async fn command(
         let id = out
             .send_plain(msg.chat.id, &page.text, page.keyboard)
             .await?;
-        memory.set_page(msg.chat.id.0, id.0, "menu");
+        memory.set_page(msg.chat.id.0, id.0, "menu").await;
         log_update(
             &ops,
             "command",
@@ -71,7 +71,7 @@ pub async fn command(
         return Ok(());
     }
     let chat = msg.chat.id.0;
-    let mut session = memory.session(chat);
+    let mut session = memory.session(chat).await;
     // Deep links are case-insensitive: `?start=TACE` opens `tace`.
     let topic = match &cmd {
         Command::Start(payload) => Some(payload.trim().to_lowercase()).filter(|p| codec::is_id(p)),
@@ -97,7 +97,7 @@ pub async fn command(
         _ => engine.help(),
     };
     dialog::record(&engine, &mut session, &reply);
-    memory.save(chat, &session);
+    memory.save(chat, &session).await;
     respond(&ops, &out, &msg, &me, &reply, None, started).await
 }
 
@@ -113,7 +113,7 @@ pub async fn text(
     let started = Instant::now();
     let engine = ops.live.engine();
     let chat = msg.chat.id.0;
-    let mut session = memory.session(chat);
+    let mut session = memory.session(chat).await;
     let classifying = Instant::now();
     let mut reply = dialog::turn(&engine, &mut session, Input::Text(&text));
     ops.metrics.classified(classifying.elapsed());
@@ -124,7 +124,7 @@ pub async fn text(
         reply.page = None;
         session.reading = None;
     }
-    memory.save(chat, &session);
+    memory.save(chat, &session).await;
     respond(&ops, &out, &msg, &me, &reply, Some(&text), started).await
 }
 
@@ -137,9 +137,9 @@ pub async fn non_text(
     memory: Arc<Memory>,
 ) -> HandlerResult {
     let chat = msg.chat.id.0;
-    let mut session = memory.session(chat);
+    let mut session = memory.session(chat).await;
     let reply = dialog::turn(&ops.live.engine(), &mut session, Input::NonText);
-    memory.save(chat, &session);
+    memory.save(chat, &session).await;
     respond(&ops, &out, &msg, &me, &reply, None, Instant::now()).await
 }
 
@@ -151,13 +151,6 @@ pub async fn slow_down(msg: Message, me: Me, ops: Arc<Ops>, out: Outbox) -> Hand
     reply.choices.clear();
     ops.metrics.flood_dropped();
     respond(&ops, &out, &msg, &me, &reply, None, Instant::now()).await
-}
-
-/// Over the flood limit, already told: nothing is sent.
-pub async fn dropped(msg: Message, ops: Arc<Ops>) -> HandlerResult {
-    ops.metrics.flood_dropped();
-    tracing::info!(update = "message", user = %user_hash(msg.from.as_ref().map(|u| u.id.0)), "over the flood limit; not answered");
-    Ok(())
 }
 
 /// A button press. Whatever the data, the query is answered exactly once,
@@ -189,7 +182,7 @@ pub async fn callback(
             let Some(chat) = chat else {
                 return Ok(out.answer_callback(&q.id, Some(NO_CHAT)).await?);
             };
-            let mut session = memory.session(chat.id.0);
+            let mut session = memory.session(chat.id.0).await;
             let input = match &action {
                 Action::Topic(id) => Input::Topic(id),
                 Action::More(id) => Input::Page(id, 1),
@@ -206,7 +199,7 @@ pub async fn callback(
                 return Ok(out.answer_callback(&q.id, Some(STALE)).await?);
             }
             let reply = dialog::turn(&engine, &mut session, input);
-            memory.save(chat.id.0, &session);
+            memory.save(chat.id.0, &session).await;
             out.answer_callback(&q.id, None).await?;
             let place = place(chat.is_private(), &me);
             let keyboard = keyboards::for_reply(&reply, place, &engine.content().framing);
@@ -250,7 +243,7 @@ async fn show_page(
             // Telegram refuses an edit that changes nothing (a second tap on
             // the page shown). What the bot last set is authoritative: the
             // message in a callback can be a stale copy after a double tap.
-            let same = match memory.page(m.chat.id.0, m.id.0) {
+            let same = match memory.page(m.chat.id.0, m.id.0).await {
                 Some(shown) => shown == key,
                 None => {
                     m.text() == Some(page.text.trim()) && m.reply_markup() == Some(&page.keyboard)
@@ -259,14 +252,14 @@ async fn show_page(
             if !same {
                 out.edit_plain(m.chat.id, m.id, &page.text, page.keyboard)
                     .await?;
-                memory.set_page(m.chat.id.0, m.id.0, &key);
+                memory.set_page(m.chat.id.0, m.id.0, &key).await;
             }
         }
         // The menu message is too old to edit: a fresh menu instead.
         (None, Some(chat)) => {
             out.answer_callback(&q.id, None).await?;
             let id = out.send_plain(chat, &page.text, page.keyboard).await?;
-            memory.set_page(chat.0, id.0, &key);
+            memory.set_page(chat.0, id.0, &key).await;
         }
         (None, None) => out.answer_callback(&q.id, Some(NO_CHAT)).await?,
     }
@@ -337,7 +330,13 @@ pub(super) fn log_update(
     started: Instant,
 ) {
     if let Some(r) = reply {
-        ops.metrics.reply(r.kind, &crate::ops::today());
+        let day = crate::ops::today();
+        ops.metrics.reply(r.kind, &day);
+        if let crate::store::Store::Shared(_) = *ops.store {
+            // Counted for /stats across replicas, off the reply's path.
+            let (store, kind) = (ops.store.clone(), r.kind.as_str());
+            tokio::spawn(async move { store.count_reply(&day, kind).await });
+        }
         // Inline queries arrive keystroke by keystroke ("t", "ta", "tac"):
         // counting them would swamp the editors' report with fragments.
         if let Some(a) = ops.analytics.as_ref().filter(|_| update != "inline") {

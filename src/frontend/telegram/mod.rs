@@ -1,19 +1,22 @@
 //! The Telegram front-end: `liverline telegram`. It checks the token
-//! (getMe), publishes the command menu (setMyCommands), long-polls for
-//! updates and dispatches them through the handler tree in `schema`, one
-//! chat's updates in order, different chats concurrently, until the
-//! shutdown signal; then it stops polling, lets in-flight replies finish and
-//! acknowledges what it has handled, so a restart neither loses nor repeats
-//! an update.
+//! (getMe), publishes the command menu (setMyCommands), then takes updates
+//! by long polling (`polling`) or from a webhook (`webhook`) into the
+//! `intake`: flood control and duplicates are settled on arrival, and each
+//! chat's updates wait in that chat's own queue, answered in order by the
+//! handler tree in `schema`, different chats concurrently, so no burst in
+//! one chat delays another. On the shutdown signal it stops taking updates,
+//! finishes those taken within a grace period and exits; an update is
+//! acknowledged (polling's offset, the webhook's 200) only once finished,
+//! so a killed process loses none.
 //!
-//! With `Options::webhook`, Telegram pushes updates to teloxide's axum
-//! webhook route instead (requests without the secret header get 401);
-//! `/healthz` and `/metrics` share that listener, or `Options::http` in
-//! polling mode. SIGHUP reloads the content (`admin::reload`).
+//! `/healthz` and `/metrics` share the webhook's listener, or
+//! `Options::http` in polling mode. SIGHUP reloads the content
+//! (`admin::reload`).
 //!
-//! Modules: `admin` (/reload, /stats), `http` (health, metrics), `route` (who is addressed, commands), `handlers`, `keyboards`,
-//! `codec` (callback data), `html` (parts under the limit), `memory` (each
-//! chat's last topic), `outbox` (the Bot API calls, paced and retried).
+//! Modules: `admin` (/reload, /stats), `http` (health, metrics), `route`
+//! (who is addressed, commands), `handlers`, `keyboards`, `codec` (callback
+//! data), `html` (parts under the limit), `memory` (each chat's session),
+//! `outbox` (the Bot API calls, paced and retried).
 
 mod admin;
 mod codec;
@@ -21,11 +24,14 @@ mod handlers;
 mod html;
 mod http;
 mod inline;
+mod intake;
 mod keyboards;
 mod memory;
 mod outbox;
+mod polling;
 mod route;
 mod schema;
+mod webhook;
 
 pub use html::parts;
 pub use schema::Command;
@@ -33,6 +39,7 @@ pub use schema::schema;
 
 use crate::ops::Ops;
 use anyhow::{Context, bail};
+use intake::Intake;
 use memory::Memory;
 use outbox::{Outbox, error_kind};
 use secrecy::{ExposeSecret, SecretString};
@@ -40,8 +47,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use teloxide::prelude::*;
-use teloxide::types::Me;
-use teloxide::update_listeners::{Polling, UpdateListener, webhooks};
+use teloxide::types::{AllowedUpdate, Me};
 use teloxide::{ApiError, RequestError};
 
 /// How the bot runs.
@@ -56,7 +62,13 @@ pub struct Options {
     pub webhook: Option<Webhook>,
     /// Polling mode: where to serve `/healthz` and `/metrics`.
     pub http: Option<std::net::TcpListener>,
+    /// On shutdown, how long the updates already taken may take to finish.
+    pub shutdown_grace: Duration,
 }
+
+/// Default shutdown grace: a reply waits out a flood-control pause of a
+/// few seconds, well inside systemd's 90 s before it kills.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 /// Webhook mode: Telegram posts updates to `url`, which a reverse proxy
 /// forwards to `listener` (bound by the caller).
@@ -75,6 +87,7 @@ impl Default for Options {
             poll_timeout: Duration::from_secs(10),
             webhook: None,
             http: None,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }
     }
 }
@@ -84,7 +97,10 @@ impl Default for Options {
 pub fn bot(token: &SecretString, api_url: Option<&str>) -> anyhow::Result<Bot> {
     let bot = Bot::new(token.expose_secret());
     let Some(raw) = api_url else { return Ok(bot) };
-    let invalid = || format!("invalid Bot API URL {raw:?} (TELOXIDE_API_URL or telegram.api_url)");
+    // Shown without anything before an `@`: it may be user:password.
+    let shown = raw.rsplit_once('@').map_or(raw, |(_, host)| host);
+    let invalid =
+        || format!("invalid Bot API URL {shown:?} (TELOXIDE_API_URL or telegram.api_url)");
     // A trailing slash would put an empty segment before `bot<token>/`.
     let url: url::Url = raw
         .trim()
@@ -97,8 +113,18 @@ pub fn bot(token: &SecretString, api_url: Option<&str>) -> anyhow::Result<Bot> {
     Ok(bot.set_api_url(url))
 }
 
-/// Runs the bot until `shutdown` completes. Errors (a rejected token, an
-/// unreachable server) are one line, without the token.
+/// The update kinds the handler tree handles, asked of Telegram (by
+/// getUpdates and setWebhook) so nothing else is sent.
+pub const ALLOWED_UPDATES: [AllowedUpdate; 4] = [
+    AllowedUpdate::Message,
+    AllowedUpdate::EditedMessage,
+    AllowedUpdate::CallbackQuery,
+    AllowedUpdate::InlineQuery,
+];
+
+/// Runs the bot until `shutdown` completes, then stops taking updates and
+/// finishes those taken within `Options::shutdown_grace`. Errors (a
+/// rejected token, an unreachable server) are one line, without the token.
 pub async fn run(
     bot: Bot,
     ops: Arc<Ops>,
@@ -128,37 +154,36 @@ pub async fn run(
             "could not set the bot's description"
         );
     }
-    let metrics = ops.metrics.clone();
-    let mut dispatcher = Dispatcher::builder(bot.clone(), schema::schema())
-        .dependencies(dptree::deps![ops.clone(), out, Arc::new(Memory::default())])
-        .default_handler(move |update| {
-            let kind = schema::update_kind(&update.kind);
-            // Messages were counted before routing declined them.
-            if kind != "message" {
-                metrics.update(kind);
-            }
-            async move { tracing::debug!(update = kind, "not for the bot; ignored") }
-        })
-        .error_handler(Arc::new(|e: anyhow::Error| async move {
-            let kind = e
-                .downcast_ref::<RequestError>()
-                .map_or_else(|| "internal error".to_string(), error_kind);
-            tracing::error!(error = kind, "could not answer an update");
-        }))
-        // One queue per chat (in order); updates without a chat (inline
-        // queries) queue per user rather than all in one line.
-        .distribution_function(|u: &Update| {
-            u.chat()
-                .map(|c| c.id.0)
-                .or_else(|| u.from().map(|f| f.id.0 as i64))
-        })
-        .build();
+    let deps = dptree::deps![
+        ops.clone(),
+        out,
+        Arc::new(Memory::new(ops.store.clone())),
+        me.clone(),
+        bot.clone()
+    ];
+    let sole = options.webhook.is_none();
+    let intake = Intake::new(ops.clone(), me, deps, sole);
     let reloader = tokio::spawn(reload_on_sighup(ops.clone()));
+    let grace = options.shutdown_grace;
     let result = match options.webhook {
-        Some(hook) => webhook(&mut dispatcher, bot, hook, &ops, shutdown).await,
+        Some(hook) => webhook(bot, hook, intake, &ops, grace, shutdown).await,
         None => {
+            let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+            let server = options
+                .http
+                .map(|l| {
+                    http::serve(l, http::routes(ops.clone()), async {
+                        let _ = http_stopped.await;
+                    })
+                })
+                .transpose()?;
             let timeout = options.poll_timeout;
-            polling(&mut dispatcher, bot, timeout, options.http, &ops, shutdown).await
+            polling::poll(bot, intake, ops.clone(), timeout, grace, shutdown).await;
+            let _ = stop_http.send(());
+            if let Some(server) = server {
+                let _ = tokio::time::timeout(HTTP_CLOSE, server).await;
+            }
+            Ok(())
         }
     };
     reloader.abort();
@@ -170,110 +195,44 @@ pub async fn run(
     Ok(())
 }
 
-/// The dispatcher, its queues keyed by chat (or user) id.
-type Bots = Dispatcher<Bot, anyhow::Error, i64>;
+/// How long the HTTP listener may take to finish its last requests once
+/// the updates are done with.
+const HTTP_CLOSE: Duration = Duration::from_secs(2);
 
-async fn polling(
-    dispatcher: &mut Bots,
-    bot: Bot,
-    poll_timeout: Duration,
-    http: Option<std::net::TcpListener>,
-    ops: &Arc<Ops>,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = http
-        .map(|l| {
-            http::serve(l, http::routes(ops.clone()), async {
-                let _ = http_stopped.await;
-            })
-        })
-        .transpose()?;
-    let listener = Polling::builder(bot)
-        .timeout(poll_timeout)
-        .backoff_strategy(poll_backoff)
-        .delete_webhook()
-        .await
-        .build();
-    let metrics = ops.metrics.clone();
-    let on_poll_error = Arc::new(move |e: RequestError| {
-        metrics.api_error(outbox::metric_kind(&e));
-        async move {
-            match e {
-                RequestError::Api(ApiError::TerminatedByOtherGetUpdates) => tracing::error!(
-                    "another instance of this bot is polling; stop it (Telegram allows one)"
-                ),
-                e => tracing::warn!(error = error_kind(&e), "getUpdates failed; retrying"),
-            }
-        }
-    });
-    let result = dispatch(dispatcher, listener, on_poll_error, ops, shutdown).await;
-    let _ = stop_http.send(());
-    if let Some(server) = server {
-        let _ = server.await;
-    }
-    result.map_err(|e| anyhow::anyhow!("cannot start dispatching: {}", error_kind(&e)))
-}
-
-/// Registers the webhook (setWebhook with the secret), serves it with
-/// `/healthz` and `/metrics` on one listener; on shutdown teloxide deletes
-/// the webhook and the server finishes its requests.
+/// Registers the webhook (setWebhook with the secret and the update kinds)
+/// and serves it with `/healthz` and `/metrics` on one listener until
+/// `shutdown`; then answers 503 to new updates, finishes those taken
+/// within `grace`, and closes the listener.
 async fn webhook(
-    dispatcher: &mut Bots,
     bot: Bot,
     hook: Webhook,
+    intake: Arc<Intake>,
     ops: &Arc<Ops>,
+    grace: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let address = hook.listener.local_addr()?;
-    let options = webhooks::Options::new(address, hook.url)
-        .secret_token(hook.secret_token.expose_secret().to_string());
-    let (listener, stopped, router) = webhooks::axum_to_router(bot, options)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot set the webhook: {}", error_kind(&e)))?;
-    let app = router.merge(http::routes(ops.clone()));
-    let server = http::serve(hook.listener, app, stopped)?;
-    let on_error = Arc::new(|e: std::convert::Infallible| async move { match e {} });
-    let result = dispatch(dispatcher, listener, on_error, ops, shutdown).await;
-    let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
-    result.map_err(|e| anyhow::anyhow!("cannot start dispatching: {}", error_kind(&e)))
-}
-
-/// Dispatches until `shutdown`; `/healthz` says ok meanwhile.
-async fn dispatch<L, H>(
-    dispatcher: &mut Bots,
-    mut listener: L,
-    on_error: Arc<H>,
-    ops: &Ops,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), RequestError>
-where
-    L: UpdateListener + Send,
-    L::Err: std::fmt::Debug,
-    H: teloxide::error_handlers::ErrorHandler<L::Err> + Send + Sync,
-{
-    let stop_listening = listener.stop_token();
-    let token = dispatcher.shutdown_token();
-    let stopper = tokio::spawn(async move {
-        shutdown.await;
-        tracing::info!("shutting down: finishing replies in flight");
-        // Idle means the dispatcher has not started yet: wait for it.
-        while token.shutdown().is_err() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        // teloxide's shutdown notice wakes the dispatcher only if it is
-        // waiting at that instant; busy with an update, it misses it and
-        // polls on forever. Stopping the listener too always ends its loop
-        // (a final getUpdates acknowledges what was handled).
-        stop_listening.stop();
-    });
+    let app = webhook::routes(hook.url.path(), hook.secret_token.clone(), intake.clone())
+        .merge(http::routes(ops.clone()));
+    let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = http::serve(hook.listener, app, async {
+        let _ = http_stopped.await;
+    })?;
+    webhook::register(&bot, hook.url, &hook.secret_token).await?;
     ops.set_serving(true);
-    let result = dispatcher
-        .try_dispatch_with_listener(listener, on_error)
-        .await;
+    shutdown.await;
+    tracing::info!("shutting down: finishing replies in flight");
     ops.set_serving(false);
-    stopper.abort();
-    result
+    intake.close();
+    let left = intake.drain(grace).await;
+    if left > 0 {
+        tracing::warn!(
+            left,
+            "shutdown grace over: unfinished updates are left to Telegram to resend"
+        );
+    }
+    let _ = stop_http.send(());
+    let _ = tokio::time::timeout(HTTP_CLOSE, server).await;
+    Ok(())
 }
 
 /// SIGHUP (`systemctl reload`) reloads the content folder.
@@ -326,12 +285,6 @@ async fn check_token(bot: &Bot) -> anyhow::Result<Me> {
     }
 }
 
-/// Pause before polling again after a failed getUpdates: 0.5 s doubling to
-/// 30 s (teloxide's default starts at 1 s and reaches 64 s).
-fn poll_backoff(errors: u32) -> Duration {
-    (Duration::from_millis(500) * 2u32.pow(errors.min(6))).min(Duration::from_secs(30))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,25 +305,22 @@ mod tests {
             (Some("127.0.0.1:8081"), None),
             (Some("ftp://example.com"), None),
             (Some("not a url"), None),
+            (Some("ftp://user:pw@example.com"), None),
+            (Some("user:pw@127.0.0.1:8081"), None),
         ];
         for (raw, want) in cases {
             match (bot(&token, raw), want) {
                 (Ok(b), Some(w)) => assert_eq!(b.api_url().as_str(), w),
-                (Err(e), None) => assert!(
-                    !format!("{e:#}").contains("SECRET") && !format!("{e:#}").contains('\n')
-                ),
+                (Err(e), None) => {
+                    let e = format!("{e:#}");
+                    assert!(
+                        !e.contains("SECRET") && !e.contains("pw") && !e.contains('\n'),
+                        "{e}"
+                    );
+                }
                 (Ok(b), None) => panic!("{raw:?} accepted as {}", b.api_url()),
                 (Err(e), Some(_)) => panic!("{raw:?} refused: {e:#}"),
             }
         }
-    }
-
-    #[test]
-    fn polling_backs_off_quickly_then_caps() {
-        let got: Vec<u64> = [0, 1, 2, 6, 40]
-            .iter()
-            .map(|&n| poll_backoff(n).as_millis() as u64)
-            .collect();
-        assert_eq!(got, [500, 1000, 2000, 30_000, 30_000]);
     }
 }

@@ -1,7 +1,8 @@
 //! Everything the bot sends to Telegram goes through here: the few Bot API
 //! methods it uses, paced by teloxide's Throttle (or not, for load tests),
 //! retried on flood control (429 `retry_after`), server errors and network
-//! failures. Errors are described by kind only: never a message text, never
+//! failures by one policy, `retry` (Throttle's own retrying is off, so a
+//! 429 is counted and waited for once, here). Errors are described by kind only: never a message text, never
 //! a URL (it carries the token).
 
 use crate::ops::metrics::Metrics;
@@ -10,7 +11,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use teloxide::adaptors::Throttle;
-use teloxide::adaptors::throttle::Limits;
+use teloxide::adaptors::throttle::{Limits, Settings};
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, AnswerInlineQuerySetters, EditMessageTextSetters,
     SendMessageSetters,
@@ -34,6 +35,9 @@ const LIMITS: Limits = Limits {
 };
 /// Attempts per call before giving up (the first one included).
 const MAX_ATTEMPTS: u32 = 6;
+/// Attempts after a server error (5xx): teloxide has already waited 10 s
+/// inside each one, so they are retried at once, and fewer times.
+const SERVER_ERROR_ATTEMPTS: u32 = 3;
 /// Backoff after a server or network error: 0.5 s, doubling, at most 8 s.
 const BACKOFF_BASE: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(8);
@@ -82,7 +86,10 @@ impl Outbox {
     /// Throttle's worker task, so it must run inside the tokio runtime).
     pub fn new(bot: Bot, throttle: bool, metrics: Arc<Metrics>) -> Outbox {
         let api = if throttle {
-            Api::Throttled(Throttle::new_spawn(bot, LIMITS))
+            Api::Throttled(Throttle::spawn_with_settings(
+                bot,
+                Settings::default().limits(LIMITS).no_retry(),
+            ))
         } else {
             Api::Direct(bot)
         };
@@ -296,9 +303,11 @@ async fn retry<T>(
 fn delay(err: &RequestError, attempt: u32) -> Option<Duration> {
     match err {
         RequestError::RetryAfter(s) => Some(s.duration().min(RETRY_AFTER_MAX)),
-        RequestError::Network(_)
-        | RequestError::InvalidJson { .. }
-        | RequestError::Api(ApiError::Unknown(_)) => {
+        // A 5xx: teloxide slept 10 s before returning it; not again.
+        RequestError::Api(ApiError::Unknown(_)) => {
+            (attempt < SERVER_ERROR_ATTEMPTS).then_some(Duration::ZERO)
+        }
+        RequestError::Network(_) | RequestError::InvalidJson { .. } => {
             Some((BACKOFF_BASE * 2u32.saturating_pow(attempt.saturating_sub(1))).min(BACKOFF_MAX))
         }
         _ => None,
@@ -358,12 +367,12 @@ mod tests {
             (
                 RequestError::Api(ApiError::Unknown("Bad Gateway".into())),
                 1,
-                Some(500),
+                Some(0),
             ),
             (
                 RequestError::Api(ApiError::Unknown("Bad Gateway".into())),
                 3,
-                Some(2000),
+                None,
             ),
             (json(), 10, Some(8000)),
             (RequestError::Api(ApiError::BotBlocked), 1, None),
@@ -380,5 +389,42 @@ mod tests {
             !error_kind(&json()).contains("secret"),
             "raw responses never reach the logs"
         );
+    }
+
+    /// A call failing with `errors` in turn, then succeeding; its result,
+    /// the attempts made and the (virtual) time it took.
+    async fn run(errors: Vec<RequestError>) -> (bool, usize, Duration) {
+        let metrics = Metrics::default();
+        let left = std::sync::Mutex::new(errors.into_iter());
+        let attempts = std::sync::atomic::AtomicUsize::new(0);
+        let started = tokio::time::Instant::now();
+        let result = retry(&metrics, "sendMessage", || {
+            attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let next = left.lock().unwrap().next();
+            let call: Call<()> = Box::pin(async move { next.map_or(Ok(()), Err) });
+            call
+        })
+        .await;
+        let n = attempts.load(std::sync::atomic::Ordering::Relaxed);
+        (result.is_ok(), n, started.elapsed())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_policy_waits_what_telegram_asks_and_no_more() {
+        let wait = |s| RequestError::RetryAfter(Seconds::from_seconds(s));
+        let server = || RequestError::Api(ApiError::Unknown("Bad Gateway".into()));
+        let cases = [
+            (vec![], (true, 1, 0)),
+            (vec![wait(3), wait(5)], (true, 3, 8)),
+            // teloxide waited inside each 5xx: no second wait on top.
+            (vec![server(), server()], (true, 3, 0)),
+            (vec![server(), server(), server()], (false, 3, 0)),
+            (vec![RequestError::Api(ApiError::BotBlocked)], (false, 1, 0)),
+            (vec![wait(1); 6], (false, 6, 5)),
+        ];
+        for (errors, (ok, attempts, secs)) in cases {
+            let (got_ok, got_attempts, took) = run(errors).await;
+            assert_eq!((got_ok, got_attempts, took.as_secs()), (ok, attempts, secs));
+        }
     }
 }

@@ -11,7 +11,6 @@ use crate::content::Level;
 use crate::ops::Ops;
 use crate::ops::flood::Verdict;
 use std::sync::Arc;
-use std::time::Instant;
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 use teloxide::types::{Me, UpdateKind};
@@ -69,9 +68,10 @@ impl Command {
 /// dispatcher asks Telegram only for these update kinds (it reads them off
 /// this tree); an edit is answered only when it reads as an emergency.
 /// Every update is counted by type (`/metrics`) as soon as its kind is
-/// known (the dispatcher's default handler counts the rest: counting at the
-/// entry would make teloxide fetch every update kind); a message for the
-/// bot then meets flood control before its route.
+/// known (the intake counts the rest). Flood control has already counted
+/// a message on arrival (`intake`): its verdict is given with the update,
+/// and a message over the limit never gets here, except the first, which
+/// is asked to slow down.
 pub fn schema() -> UpdateHandler<anyhow::Error> {
     let count = |u: Update, ops: Arc<Ops>| ops.metrics.update(update_kind(&u.kind));
     let messages = Update::filter_message()
@@ -80,12 +80,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
             let admin = ops.is_admin(msg.from.as_ref().map(|u| u.id.0));
             route::route(&Incoming::of(&msg, me.id.0, admin), me.username())
         })
-        .map(|msg: Message, ops: Arc<Ops>| {
-            let sender = msg.from.as_ref().map_or(msg.chat.id.0 as u64, |u| u.id.0);
-            ops.flood.check(sender, Instant::now())
-        })
         .branch(dptree::case![Verdict::SlowDown].endpoint(handlers::slow_down))
-        .branch(dptree::case![Verdict::Drop].endpoint(handlers::dropped))
         .branch(dptree::case![Route::Command(cmd)].endpoint(handlers::command))
         .branch(dptree::case![Route::Text(text)].endpoint(handlers::text))
         .branch(dptree::case![Route::NonText].endpoint(handlers::non_text));

@@ -1,12 +1,17 @@
 //! The editors' analytics, private by design (off unless `[analytics]
 //! enabled = true`): a SQLite file with replies counted per UTC day, kind
 //! and intent, and, only with `keep_unanswered_text = true`, the folded text
-//! of questions that got a fallback or clarify reply. Nothing else: no user
-//! or chat id, no time finer than the day, no text of answered questions.
-//! Kept texts are deleted after `retention_days`.
+//! of questions that got a fallback or clarify reply, with numbers, e-mail
+//! addresses and a name given ("my name is …") taken out. Nothing else: no
+//! user or chat id, no time finer than the day, no text of answered
+//! questions. Kept texts are deleted after `retention_days`, with SQLite's
+//! secure delete (the freed pages are overwritten); the file is created
+//! readable by its owner only.
 //!
 //! `Store` is the database (explicit days: testable); `Recorder` owns it on
-//! a writer thread so a handler never waits on the disk. `report` reads it.
+//! a writer thread behind a bounded queue, so a handler never waits on the
+//! disk (when the queue is full the event is dropped and counted). `report`
+//! reads it.
 
 mod report;
 
@@ -14,14 +19,19 @@ pub use report::{Period, report};
 
 use crate::config::Analytics as Settings;
 use crate::reply::Kind;
+use regex::Regex;
 use rusqlite::{Connection, params};
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::mpsc::{Sender, channel};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 
 /// Longest question text kept (characters); the rest is cut.
 pub const MAX_TEXT: usize = 300;
+/// Events waiting for the writer thread at most; past it (a disk stalled
+/// under a burst) events are dropped and counted, never waited for.
+pub const QUEUE: usize = 10_000;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS replies (
@@ -37,8 +47,17 @@ pub struct Store {
 }
 
 impl Store {
+    /// Opens or creates the database, readable by its owner only, with
+    /// secure delete on.
     pub fn open(path: &Path) -> rusqlite::Result<Store> {
+        owner_only(path).map_err(|e| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(format!("cannot create the file: {}", e.kind())),
+            )
+        })?;
         let conn = Connection::open(path)?;
+        conn.execute_batch("PRAGMA secure_delete = ON;")?;
         conn.execute_batch(SCHEMA)?;
         Ok(Store { conn })
     }
@@ -85,10 +104,54 @@ impl Store {
     }
 }
 
-/// A question as stored: folded (lower case, no accents or punctuation),
-/// so the report can group "What about DIET?" with "what about diet".
+/// Creates the file mode 0600 (or makes an existing one so): the kept
+/// texts are for the editors, not for every account on the machine.
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// A question as stored: personal details taken out (`scrub`), then folded
+/// (lower case, no accents or punctuation), so the report can group "What
+/// about DIET?" with "what about diet".
 pub fn keepable(text: &str) -> String {
-    crate::text::fold(text).chars().take(MAX_TEXT).collect()
+    crate::text::fold(&scrub(text))
+        .chars()
+        .take(MAX_TEXT)
+        .collect()
+}
+
+/// Replaces what could identify someone with a placeholder word: e-mail
+/// addresses, every run of digits (phone numbers, dates of birth, record
+/// numbers) and the words after "my name is", "i am called", "call me".
+pub fn scrub(text: &str) -> String {
+    static PATTERNS: OnceLock<[(Regex, &str); 3]> = OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        let re = |p: &str| Regex::new(p).expect("a valid pattern");
+        [
+            (re(r"[^\s@]+@[^\s@]+"), " email "),
+            (
+                // A second word is taken too when capitalised (a surname).
+                re(r"\b((?i:my name is|my name's|i am called|i'm called|call me))\s+[\w'-]+(\s+\p{Lu}[\w'-]*)?"),
+                "$1 name ",
+            ),
+            (re(r"\d+"), " number "),
+        ]
+    });
+    patterns.iter().fold(text.to_string(), |t, (re, with)| {
+        re.replace_all(&t, *with).into_owned()
+    })
 }
 
 /// Whether a reply of this kind is "unanswered" (its text may be kept).
@@ -106,7 +169,8 @@ struct Event {
 /// The store on its own thread: `record` only queues.
 pub struct Recorder {
     keep_text: bool,
-    tx: Mutex<Option<Sender<Event>>>,
+    tx: Mutex<Option<SyncSender<Event>>>,
+    dropped: AtomicU64,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -116,7 +180,7 @@ impl Recorder {
         let store = Store::open(&settings.path)?;
         let retention = settings.retention_days;
         store.purge(today(), retention)?;
-        let (tx, rx) = channel::<Event>();
+        let (tx, rx) = sync_channel::<Event>(QUEUE);
         let thread = std::thread::spawn(move || {
             let mut purged = today();
             for e in rx {
@@ -130,6 +194,7 @@ impl Recorder {
         Ok(Recorder {
             keep_text: settings.keep_unanswered_text,
             tx: Mutex::new(Some(tx)),
+            dropped: AtomicU64::new(0),
             thread: Mutex::new(Some(thread)),
         })
     }
@@ -143,9 +208,16 @@ impl Recorder {
             intent: intent.map(str::to_string),
             text: text.map(str::to_string),
         };
-        if let Some(tx) = self.tx.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            let _ = tx.send(event);
+        if let Some(tx) = self.tx.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
+            && let Err(TrySendError::Full(_)) = tx.try_send(event)
+        {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Events dropped because the queue was full (`/metrics`).
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     /// Writes what is queued and closes the database.
@@ -163,5 +235,49 @@ fn log(result: rusqlite::Result<()>) {
     if let Err(e) = result {
         // The SQLite error names the failure, never the row's values.
         tracing::warn!(error = %e, "could not write analytics");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_text_loses_numbers_addresses_and_names() {
+        for (said, kept) in [
+            (
+                "My name is Ludmila Petrova, born 12/03/1961, what now?",
+                "my name is name born number number number what now",
+            ),
+            (
+                "write to pat.smith@example.org or call 555-0199",
+                "write to email or call number number",
+            ),
+            ("call me Sam please", "call me name please"),
+            ("what about diet", "what about diet"),
+        ] {
+            assert_eq!(keepable(said), kept, "{said}");
+        }
+    }
+
+    #[test]
+    fn the_database_is_private_and_deletes_securely() {
+        let dir = std::env::temp_dir().join(format!("liverline-analytics-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.sqlite3");
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let secure: i64 = store
+            .conn()
+            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(secure, 1);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
