@@ -8,6 +8,7 @@ use liverline::engine::{Engine, Query, Tuning};
 use liverline::frontend::cli::{self, FAILED, UNANSWERED};
 use liverline::frontend::term::{ColorChoice, Style};
 use liverline::frontend::{console, telegram, web};
+use liverline::nlu::Normalizer;
 use liverline::ops::Ops;
 use liverline::ops::analytics::{self, Recorder, Store};
 use secrecy::ExposeSecret;
@@ -90,6 +91,13 @@ enum Command {
     },
     /// Validate the content; prints file:line: message for each problem.
     Check,
+    /// Train the triage model on the content's examples and write it
+    /// (default intents/triage.model, which the binary ships and uses while
+    /// the examples are unchanged).
+    TriageModel {
+        #[arg(long, default_value = "intents/triage.model")]
+        out: PathBuf,
+    },
     /// Run labelled questions (JSON lines) and report accuracy and misses.
     Eval {
         /// Case files or folders of *.jsonl files.
@@ -146,6 +154,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(Command::Check) = cli.command {
         return Ok(check(content_dir.as_deref()));
     }
+    if let Some(Command::TriageModel { out }) = &cli.command {
+        let content = match content_dir.as_deref() {
+            Some(d) => content::load_dir(d),
+            None => content::embedded(),
+        };
+        let bytes = content
+            .and_then(|c| liverline::safety::Safety::trained_model(&c, &Normalizer::new(&c)))
+            .map_err(|problems| {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                anyhow::anyhow!("the content has {} problem(s)", problems.len())
+            })?;
+        std::fs::write(out, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+        println!("{}: {} bytes", out.display(), bytes.len());
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(Command::Report {
         from,
         to,
@@ -187,6 +212,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 writeln!(out, "{}", style.reply(&reply))?;
             }
             out.flush()?;
+            // The process ends here: freeing the engine's tables one by one
+            // would only make a one-shot answer slower.
+            std::mem::forget(engine);
             return Ok(ExitCode::from(cli::status(reply.kind)));
         }
         Some(Command::Topics { search }) => {
@@ -216,7 +244,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             drop(out);
             console::chat(&engine, style)?
         }
-        Some(Command::Check | Command::Report { .. }) => unreachable!("handled above"),
+        Some(Command::Check | Command::Report { .. } | Command::TriageModel { .. }) => {
+            unreachable!("handled above")
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

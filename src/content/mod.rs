@@ -20,6 +20,14 @@ use std::path::Path;
 static EMBEDDED_INTENTS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/intents");
 static EMBEDDED_RESPONSES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/responses");
 
+/// The triage model trained on the shipped examples, when it was stored
+/// (`liverline triage-model`); used only while its fingerprint matches.
+pub fn embedded_triage_model() -> Option<&'static [u8]> {
+    EMBEDDED_INTENTS
+        .get_file("triage.model")
+        .map(|f| f.contents())
+}
+
 /// One content file: its display path (for `file:line` messages) and text.
 #[derive(Debug, Clone)]
 pub struct File {

@@ -11,7 +11,7 @@ const L2: f32 = 1e-4;
 /// The probability of its own class above which an example counts as learnt.
 const EASY: f32 = 0.95;
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Logistic {
     /// Feature-major: weights[f * classes + c].
     weights: Vec<f32>,

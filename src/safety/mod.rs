@@ -89,6 +89,16 @@ impl Safety {
     /// Compiles the screens, trains the model and runs every canary: the
     /// ready screens, or every problem found.
     pub fn build(content: &Content, norm: &Normalizer) -> Result<Safety, Vec<Problem>> {
+        Safety::build_with(content, norm, crate::content::embedded_triage_model())
+    }
+
+    /// As [`Safety::build`], with this stored model (used only when it was
+    /// trained on this content) or none (train now).
+    fn build_with(
+        content: &Content,
+        norm: &Normalizer,
+        stored: Option<&[u8]>,
+    ) -> Result<Safety, Vec<Problem>> {
         let screens = &content.screens;
         let mut problems = Vec::new();
         let words = Words::new(&screens.words, &mut problems);
@@ -113,11 +123,25 @@ impl Safety {
                 .flat_map(|i| i.examples.iter().map(|(e, _)| e.clone()))
                 .collect(),
         ));
-        let model = Model::train(
+        // Training reads thousands of examples: the model stored with the
+        // shipped content is used while it was trained on this content.
+        let fingerprint = model::fingerprint(&[
             &examples,
-            |t| features(&reader.read(t, norm)),
-            |name| telling(name, norm),
-        );
+            &content.intents,
+            &content.synonyms,
+            &content.lexicon,
+            &screens.words,
+        ]);
+        let model = stored
+            .and_then(|bytes| Model::from_bytes(bytes, fingerprint))
+            .unwrap_or_else(|| {
+                Model::train(
+                    fingerprint,
+                    &examples,
+                    |t| features(&reader.read(t, norm)),
+                    |name| telling(name, norm),
+                )
+            });
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -136,6 +160,12 @@ impl Safety {
         } else {
             Err(problems)
         }
+    }
+
+    /// The triage model trained afresh on this content, as stored in
+    /// `intents/triage.model` (`liverline triage-model`).
+    pub fn trained_model(content: &Content, norm: &Normalizer) -> Result<Vec<u8>, Vec<Problem>> {
+        Ok(Safety::build_with(content, norm, None)?.model.to_bytes())
     }
 
     /// Each screen's samples, through the whole triage (fold, lexicon,

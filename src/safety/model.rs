@@ -10,7 +10,9 @@
 
 use crate::content::Level;
 use crate::nlu::Logistic;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 /// The probability above which the model's verdict counts when no screen
 /// matched: emergency and crisis (recall first), then urgent and personal
@@ -18,6 +20,9 @@ use std::collections::HashMap;
 /// -- --nocapture` on tests/safety/tune only: lower let near-misses
 /// through, higher missed emergencies the screens did not foresee.
 const SURE_DANGER: f32 = 0.5;
+/// A crisis read by the model alone needs a little more: worry and
+/// overwhelm share many words with it ("I can't take it all in").
+const SURE_CRISIS: f32 = 0.5;
 const SURE_OTHER: f32 = 0.6;
 /// Over a screen that found urgent symptoms or personal advice, or on a
 /// message the `model_veto` screen marks, the model must be surer to raise
@@ -33,6 +38,8 @@ const EVIDENCE: f32 = 1.0;
 
 #[derive(Debug)]
 pub(super) struct Model {
+    /// What the model was trained on (see [`fingerprint`]).
+    fingerprint: u64,
     features: HashMap<String, u32>,
     logistic: Logistic,
     /// Per feature: whether it may count as evidence (a word of content,
@@ -44,6 +51,7 @@ impl Model {
     /// Trains on the labelled examples; `features` turns a message into
     /// the feature names it has (see `Safety::features`).
     pub(super) fn train(
+        fingerprint: u64,
         examples: &[(Level, Vec<String>)],
         features_of: impl Fn(&str) -> Vec<String>,
         telling: impl Fn(&str) -> bool,
@@ -68,10 +76,47 @@ impl Model {
             telling_ids[id as usize] = telling(name);
         }
         Model {
+            fingerprint,
             features,
             logistic,
             telling: telling_ids,
         }
+    }
+
+    /// The model as stored: its features in id order, so the bytes depend
+    /// only on what was trained.
+    pub(super) fn to_bytes(&self) -> Vec<u8> {
+        let mut names = vec![String::new(); self.features.len()];
+        for (name, &id) in &self.features {
+            names[id as usize] = name.clone();
+        }
+        let stored = Stored {
+            fingerprint: self.fingerprint,
+            names,
+            logistic: &self.logistic,
+            telling: &self.telling,
+        };
+        postcard::to_stdvec(&stored).unwrap_or_default()
+    }
+
+    /// A stored model, when it was trained on what `fingerprint` says.
+    pub(super) fn from_bytes(bytes: &[u8], fingerprint: u64) -> Option<Model> {
+        let stored: Stored<Logistic, Vec<bool>> = postcard::from_bytes(bytes).ok()?;
+        if stored.fingerprint != fingerprint || stored.telling.len() != stored.names.len() {
+            return None;
+        }
+        let features = stored
+            .names
+            .into_iter()
+            .enumerate()
+            .map(|(id, name)| (name, id as u32))
+            .collect();
+        Some(Model {
+            fingerprint,
+            features,
+            logistic: stored.logistic,
+            telling: stored.telling,
+        })
     }
 
     /// The most urgent level the model is sure of, above `screened` (what
@@ -115,13 +160,34 @@ impl Model {
             .map(|l| (l, best[class(l) as usize]))
             .find(|(l, p)| {
                 let sure = match (l, screened) {
-                    (Level::Crisis | Level::Emergency, Level::None) if !vetoed => SURE_DANGER,
+                    (Level::Crisis, Level::None) if !vetoed => SURE_CRISIS,
+                    (Level::Emergency, Level::None) if !vetoed => SURE_DANGER,
                     (Level::Crisis | Level::Emergency, _) => SURE_OVER_SCREEN,
                     _ => SURE_OTHER,
                 };
                 *p >= sure && evidence[class(*l) as usize] >= EVIDENCE
             })
     }
+}
+
+/// A model as written to `intents/triage.model`.
+#[derive(Serialize, Deserialize)]
+struct Stored<L, T> {
+    fingerprint: u64,
+    names: Vec<String>,
+    logistic: L,
+    telling: T,
+}
+
+/// What a trained model depends on: the examples and everything of the
+/// content that reads them (the topics' words, synonyms, the lexicon, the
+/// word classes). A stored model is used only while this is unchanged.
+pub(super) fn fingerprint(parts: &[&dyn std::fmt::Debug]) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    for part in parts {
+        format!("{part:?}").hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 fn class(level: Level) -> u32 {
@@ -133,4 +199,30 @@ pub(super) fn grams(words: &[String]) -> Vec<String> {
     let mut out: Vec<String> = words.to_vec();
     out.extend(words.windows(2).map(|w| format!("{} {}", w[0], w[1])));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(fingerprint: u64) -> Model {
+        let examples = vec![
+            (Level::Emergency, vec!["he is not breathing".to_string()]),
+            (Level::None, vec!["what is tace".to_string()]),
+        ];
+        let words = |t: &str| grams(&t.split(' ').map(String::from).collect::<Vec<_>>());
+        Model::train(fingerprint, &examples, words, |_| true)
+    }
+
+    #[test]
+    fn a_stored_model_is_used_only_for_what_it_was_trained_on() {
+        let trained = model(7);
+        let bytes = trained.to_bytes();
+        let stored = Model::from_bytes(&bytes, 7).expect("same fingerprint");
+        assert_eq!(stored.logistic, trained.logistic);
+        assert_eq!(stored.features, trained.features);
+        assert_eq!(stored.to_bytes(), bytes);
+        assert!(Model::from_bytes(&bytes, 8).is_none(), "other content");
+        assert!(Model::from_bytes(b"not a model", 7).is_none());
+    }
 }

@@ -207,3 +207,60 @@ fn a_broken_content_folder_stops_start_up_with_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("general.toml:1:"), "{err}");
 }
+
+#[test]
+fn the_shipped_triage_model_is_the_one_its_examples_train() {
+    let content = liverline::content::embedded().expect("shipped content");
+    let norm = liverline::nlu::Normalizer::new(&content);
+    let fresh = liverline::safety::Safety::trained_model(&content, &norm).expect("builds");
+    let shipped = std::fs::read(repo().join("intents/triage.model")).expect("intents/triage.model");
+    assert!(
+        fresh == shipped,
+        "intents/triage.model was not trained on the current content: run `cargo run --release -- triage-model`"
+    );
+}
+
+/// Appends a screen to the copied content's `intents/safety.toml` and
+/// returns what `check` and a start-up (`ask`) say of it.
+fn with_screen(name: &str, screen: &str) -> (Option<i32>, String, Option<i32>) {
+    let dir = temp_dir(name);
+    copy_content(&dir);
+    let safety = dir.join("intents/safety.toml");
+    let text = std::fs::read_to_string(&safety).unwrap();
+    std::fs::write(&safety, format!("{text}\n{screen}\n")).unwrap();
+    let content = dir.to_str().unwrap();
+    let check = run(&["check", "--content", content], None);
+    let ask = run(&["ask", "--content", content, "what is tace"], None);
+    (check.status.code(), stdout(&check), ask.status.code())
+}
+
+#[test]
+fn a_screen_that_does_not_build_is_empty_or_misses_its_samples_is_refused() {
+    let cases = [
+        (
+            "screen-too-big",
+            "[[screen]]\nlevel = \"emergency\"\nname = \"too_big\"\npatterns = ['(?:[a-z]{1000}){1000}']\nmust_match = [\"aaa\"]\nmust_not_match = [\"b\"]",
+            "screen `too_big` does not build",
+        ),
+        (
+            "screen-empty",
+            "[[screen]]\nlevel = \"emergency\"\nname = \"nothing\"\npatterns = []\nmust_match = [\"aaa\"]\nmust_not_match = [\"b\"]",
+            "screen `nothing`",
+        ),
+        (
+            "screen-misses",
+            "[[screen]]\nlevel = \"emergency\"\nname = \"misses\"\npatterns = ['\\bpineapple\\b']\nmust_match = [\"a banana\"]\nmust_not_match = [\"pineapple juice\"]",
+            "screen `misses` misses its own sample \"a banana\"",
+        ),
+    ];
+    for (name, screen, want) in cases {
+        let (check, out, ask) = with_screen(name, screen);
+        assert_eq!(check, Some(1), "{name}: check must fail:\n{out}");
+        assert!(
+            out.lines()
+                .any(|l| l.contains("safety.toml:") && l.contains(want)),
+            "{name}: missing `{want}` at file:line in:\n{out}"
+        );
+        assert_eq!(ask, Some(2), "{name}: start-up must refuse the content");
+    }
+}
