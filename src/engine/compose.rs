@@ -102,10 +102,9 @@ impl Engine {
         let intent = &self.content.intents[i];
         let framing = &self.content.framing;
         let excerpt = intent.response.as_ref().map(|r| {
-            let place = match &r.subsection {
-                Some(sub) => format!("{} › {}", r.section, sub),
-                None => r.section.clone(),
-            };
+            // One short line: the subsection names the place well enough
+            // under the topic's title (issue 8: a lighter answer).
+            let place = r.subsection.as_ref().unwrap_or(&r.section);
             let template = if r.reviewed == crate::content::NOT_STATED {
                 &framing.source_undated
             } else {
@@ -116,7 +115,7 @@ impl Engine {
                 title: intent.title.clone(),
                 text: r.excerpt.clone(),
                 source: template
-                    .replace("{section}", &place)
+                    .replace("{section}", place)
                     .replace("{reviewed}", &r.reviewed),
             }
         });

@@ -22,8 +22,15 @@ const YIELD_SURE: f32 = 2.0;
 const VAGUE_FAMILIES: usize = 20;
 /// A word in at most this many families' phrases names a topic.
 const NAMING_FAMILIES: usize = 10;
+/// A word naming at most this many families names a treatment, not a kind
+/// of question ("donor", not "risks").
+const FEW_FAMILIES: usize = 3;
 /// How many topics an abstaining reply offers.
 const LIKELY_TOPICS: usize = 4;
+/// A message of at most this many words that names no topic asks which
+/// one it is about, however it matched. Chosen on tests/conversation/tune
+/// with the golden tune questions.
+const FEW_WORDS: usize = 6;
 /// Messages of more words than this are not split into two questions.
 const MAX_SPLIT_WORDS: usize = 24;
 
@@ -51,6 +58,10 @@ pub(super) struct Conversing {
     /// Term -> the answer families whose phrases use it: a term many
     /// families share tells no topic apart.
     families: HashMap<String, HashSet<String>>,
+    /// Term -> the answer families whose titles, ids or keywords use it:
+    /// the words that name a topic (an example phrase's other words only
+    /// ask about it).
+    names: HashMap<String, HashSet<String>>,
     /// Per intent: whether its section holds more than its own passage.
     pub(super) has_more: Vec<bool>,
 }
@@ -146,11 +157,30 @@ impl Conversing {
                 }
             }
         }
+        let mut names: HashMap<String, HashSet<String>> = HashMap::new();
+        for i in content
+            .intents
+            .iter()
+            .filter(|i| i.kind == IntentKind::Answer)
+        {
+            let id = i.id.replace('_', " ");
+            let phrases = i
+                .keywords
+                .iter()
+                .map(String::as_str)
+                .chain([i.title.as_str(), id.as_str()]);
+            for phrase in phrases {
+                for t in norm.normalize(phrase).terms {
+                    names.entry(t).or_default().insert(i.family.clone());
+                }
+            }
+        }
         let has_more = (0..content.intents.len())
             .map(|i| !super::pages::section_blocks(content, i, true).is_empty())
             .collect();
         Conversing {
             has_more,
+            names,
             route_set,
             families,
             stray: conv.stray.iter().map(|w| norm.stem(w)).collect(),
@@ -163,8 +193,9 @@ impl Conversing {
     /// The newer treatments a message names, in the order named, read
     /// from its folded words before spelling correction (which would turn
     /// a brand into a word the guide knows). A long single-word name is
-    /// also found misspelt ("atezolizamab", "opdivio").
-    pub(super) fn newer(&self, words: &[String]) -> Vec<usize> {
+    /// also found misspelt ("atezolizamab", "opdivio", "kabozantinib"),
+    /// unless the typed word is one the guide or the matcher knows.
+    pub(super) fn newer(&self, words: &[String], norm: &Normalizer) -> Vec<usize> {
         let mut found: Vec<(usize, usize)> = Vec::new();
         for (name, n) in &self.newer {
             let at = words
@@ -172,7 +203,7 @@ impl Conversing {
                 .position(|w| w == name.as_slice())
                 .or_else(|| {
                     let [one] = name.as_slice() else { return None };
-                    words.iter().position(|w| near(w, one))
+                    words.iter().position(|w| !norm.knows(w) && near(w, one))
                 });
             if let Some(at) = at
                 && !found.iter().any(|(_, m)| m == n)
@@ -203,6 +234,18 @@ impl Conversing {
                 && self
                     .families
                     .get(&norm.stem(w))
+                    .is_some_and(|f| f.len() <= NAMING_FAMILIES)
+        })
+    }
+
+    /// Whether some term of a message (stemmed, synonyms applied) belongs
+    /// to only a few topics' phrases.
+    fn terms_name_a_topic(&self, terms: &[String]) -> bool {
+        terms.iter().any(|t| {
+            !self.stray.contains(t)
+                && self
+                    .names
+                    .get(t)
                     .is_some_and(|f| f.len() <= NAMING_FAMILIES)
         })
     }
@@ -250,6 +293,23 @@ impl Conversing {
             })
             .count();
         keywords_only && (covered * 2 < terms.len() || elsewhere >= 2)
+            || self.two_names(message, family)
+    }
+
+    /// Whether a message is just two words that each name a few topics,
+    /// none in common, and one of them is never used of the best topic
+    /// ("microwave donor"; not "embolization risks").
+    fn two_names(&self, message: &Normalized, family: &str) -> bool {
+        let [a, b] = message.terms.as_slice() else {
+            return false;
+        };
+        let specific = |t: &String| self.names.get(t).filter(|f| f.len() <= FEW_FAMILIES);
+        let foreign = |t: &String| !self.families.get(t).is_some_and(|f| f.contains(family));
+        message.words.len() <= 3
+            && match (specific(a), specific(b)) {
+                (Some(fa), Some(fb)) => fa.is_disjoint(fb) && (foreign(a) || foreign(b)),
+                _ => false,
+            }
     }
 }
 
@@ -271,19 +331,26 @@ pub(super) fn asks(text: &str) -> bool {
             .any(|(first, second)| OPENERS.contains(&first.as_str()) && second != "if")
 }
 
-/// Whether a typed word is a slip of a name: one edit for names of eight
+/// Whether a typed word is a slip of a name: one edit for names of six
 /// letters or more, two for ten or more (drug names are long and unusual,
-/// so a near miss is still that drug).
+/// so a near miss is still that drug), compared as they sound ("k" for
+/// "c", "f" for "ph", "i" for "y").
 fn near(typed: &str, name: &str) -> bool {
     let allowed = match name.len() {
-        0..=7 => 0,
-        8..=9 => 1,
+        0..=5 => 0,
+        6..=9 => 1,
         _ => 2,
     };
+    let (typed, name) = (sound(typed), sound(name));
     allowed > 0
         && typed.len().abs_diff(name.len()) <= allowed
         && typed.as_bytes().first() == name.as_bytes().first()
-        && strsim::levenshtein(typed, name) <= allowed
+        && strsim::levenshtein(&typed, &name) <= allowed
+}
+
+/// A word as it sounds, for comparing drug names typed by ear.
+fn sound(word: &str) -> String {
+    word.replace("ph", "f").replace('k', "c").replace('y', "i")
 }
 
 /// Where a message splits into two questions: (first, second, "which is
@@ -370,7 +437,7 @@ impl Engine {
             screened,
             question,
         } = heard;
-        let newer = self.conversing.newer(words);
+        let newer = self.conversing.newer(words, &self.norm);
         if !newer.is_empty() {
             return Some(Decision::Newer(newer));
         }
@@ -431,10 +498,18 @@ impl Engine {
             return Some(d);
         }
         let top = ranked.first()?;
-        let family = &self.content.intents[top.intent].family;
-        (self.content.intents[top.intent].kind == IntentKind::Answer
-            && self.conversing.scattered(message, family))
-        .then(|| Decision::Clarify(self.likely_topics(ranked)))
+        let intent = &self.content.intents[top.intent];
+        if intent.kind != IntentKind::Answer {
+            return None;
+        }
+        // Keywords pointing at several topics, or (with nothing to refer
+        // to) a message that names no topic and matched only loosely or in
+        // a few words ("the thing with the tube", "can you explain"): ask.
+        let unnamed = last.is_none()
+            && !self.conversing.terms_name_a_topic(&message.terms)
+            && (top.score < self.tuning.sure_score * scale || words.len() <= FEW_WORDS);
+        (unnamed || self.conversing.scattered(message, &intent.family))
+            .then(|| Decision::Clarify(self.likely_topics(ranked)))
     }
 
     /// Whether a message leans on the conversation ("and how long does it
