@@ -32,7 +32,9 @@ impl Engine {
             Decision::Own(i) => self.own_words(i),
             Decision::Newer(named) => self.newer_reply(&named),
             Decision::Contextless => self.more_about_what(),
-            Decision::Compare(topics, better) => self.compare(&topics, better, suggestions),
+            Decision::Compare(topics, better, asked) => {
+                self.compare(&topics, better, &asked, suggestions)
+            }
             Decision::Greeting => self.greeting(),
             Decision::Help => self.help(),
             Decision::Fallback => {

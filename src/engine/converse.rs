@@ -62,6 +62,8 @@ pub(super) struct Conversing {
     /// the words that name a topic (an example phrase's other words only
     /// ask about it).
     names: HashMap<String, HashSet<String>>,
+    /// The same from titles and ids alone: the words a topic is called by.
+    titled: HashMap<String, HashSet<String>>,
     /// Per intent: whether its section holds more than its own passage.
     pub(super) has_more: Vec<bool>,
 }
@@ -158,22 +160,29 @@ impl Conversing {
             }
         }
         let mut names: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut titled: HashMap<String, HashSet<String>> = HashMap::new();
         for i in content
             .intents
             .iter()
             .filter(|i| i.kind == IntentKind::Answer)
         {
             let id = i.id.replace('_', " ");
-            let phrases = i
-                .keywords
-                .iter()
-                .map(String::as_str)
-                .chain([i.title.as_str(), id.as_str()]);
-            for phrase in phrases {
+            for phrase in [i.title.as_str(), id.as_str()] {
+                for t in norm.normalize(phrase).terms {
+                    titled.entry(t).or_default().insert(i.family.clone());
+                }
+            }
+            for phrase in i.keywords.iter().map(String::as_str) {
                 for t in norm.normalize(phrase).terms {
                     names.entry(t).or_default().insert(i.family.clone());
                 }
             }
+        }
+        for (t, f) in &titled {
+            names
+                .entry(t.clone())
+                .or_default()
+                .extend(f.iter().cloned());
         }
         let has_more = (0..content.intents.len())
             .map(|i| !super::pages::section_blocks(content, i, true).is_empty())
@@ -181,6 +190,7 @@ impl Conversing {
         Conversing {
             has_more,
             names,
+            titled,
             route_set,
             families,
             stray: conv.stray.iter().map(|w| norm.stem(w)).collect(),
@@ -250,6 +260,18 @@ impl Conversing {
         })
     }
 
+    /// Whether some term of a message is what a topic is called.
+    fn titles_a_topic(&self, terms: &[String]) -> bool {
+        terms.iter().any(|t| self.titled.contains_key(t))
+    }
+
+    /// Whether some term of a message names a topic of `family`.
+    pub(super) fn names_family(&self, terms: &[String], family: &str) -> bool {
+        terms
+            .iter()
+            .any(|t| self.names.get(t).is_some_and(|f| f.contains(family)))
+    }
+
     /// Whether a message only refers back: numbers, arithmetic, "more",
     /// "yes", "the second one".
     pub(super) fn is_contextless(&self, words: &[String]) -> bool {
@@ -296,16 +318,17 @@ impl Conversing {
             || self.two_names(message, family)
     }
 
-    /// Whether a message is just two words that each name a few topics,
+    /// Whether a message is just two words that each are what a few topics
+    /// are called (titles, ids),
     /// none in common, and one of them is never used of the best topic
     /// ("microwave donor"; not "embolization risks").
     fn two_names(&self, message: &Normalized, family: &str) -> bool {
         let [a, b] = message.terms.as_slice() else {
             return false;
         };
-        let specific = |t: &String| self.names.get(t).filter(|f| f.len() <= FEW_FAMILIES);
+        let specific = |t: &String| self.titled.get(t).filter(|f| f.len() <= FEW_FAMILIES);
         let foreign = |t: &String| !self.families.get(t).is_some_and(|f| f.contains(family));
-        message.words.len() <= 3
+        message.words.len() == 2
             && match (specific(a), specific(b)) {
                 (Some(fa), Some(fb)) => fa.is_disjoint(fb) && (foreign(a) || foreign(b)),
                 _ => false,
@@ -354,8 +377,9 @@ fn sound(word: &str) -> String {
 }
 
 /// Where a message splits into two questions: (first, second, "which is
-/// better", joined by "and"). "X or Y", "X vs Y", "X compared with Y", "difference between
-/// X and Y", "what is X and what are its risks".
+/// better", joined by "and"). "X or Y", "X vs Y", "X compared with Y", "X
+/// better than Y", "difference between X and Y", "what is X and what are
+/// its risks".
 fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
     if words.len() > MAX_SPLIT_WORDS || words.len() < 3 {
         return None;
@@ -376,10 +400,17 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
                 .position(|p| p[0] == "compared" && matches!(p[1].as_str(), "to" | "with"))
                 .map(|i| (i, 2))
         })
+        // "X better than Y", "fewer side effects than chemo"; not "other
+        // than" (an exception, not a comparison).
+        .or_else(|| {
+            let i = at("than")?;
+            (i > 0 && words[i - 1] != "other").then_some((i, 1))
+        })
         .or_else(|| {
             // "and" joins two questions when a question word follows, or
             // when "between" / "difference" frames the pair.
-            let and = at("and")?;
+            // "n" is a typed "and" ("the risks n how long is the wait").
+            let and = at("and").or_else(|| at("n"))?;
             let framed = words[..and]
                 .iter()
                 .any(|w| matches!(w.as_str(), "between" | "difference" | "compare"));
@@ -417,7 +448,7 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
     }
     let first: Vec<String> = words[..i].to_vec();
     let second: Vec<String> = words[i + len..].to_vec();
-    let and = words[i] == "and";
+    let and = matches!(words[i].as_str(), "and" | "n");
     (!first.is_empty() && !second.is_empty()).then_some((first, second, better, and))
 }
 
@@ -507,8 +538,16 @@ impl Engine {
         // a few words ("the thing with the tube", "can you explain"): ask.
         let unnamed = last.is_none()
             && !self.conversing.terms_name_a_topic(&message.terms)
-            && (top.score < self.tuning.sure_score * scale || words.len() <= FEW_WORDS);
-        (unnamed || self.conversing.scattered(message, &intent.family))
+            && (top.score < self.tuning.sure_score * scale
+                || (words.len() <= FEW_WORDS
+                    && top.score < YIELD_SURE * self.tuning.sure_score * scale));
+        // "can it be repeated?", "is it normal" as a first message: what
+        // "it" is, nothing tells.
+        let pronoun_only = last.is_none()
+            && words.len() <= FEW_WORDS
+            && super::decide::leans_on_context(words)
+            && !self.conversing.titles_a_topic(&message.terms);
+        (unnamed || pronoun_only || self.conversing.scattered(message, &intent.family))
             .then(|| Decision::Clarify(self.likely_topics(ranked)))
     }
 
@@ -548,14 +587,40 @@ impl Engine {
             .then_some(())?;
         let a = self.part(&first, None)?;
         let mut cue = vec!["and".to_string()];
-        cue.extend(second);
-        let b = self.part(&cue, Some(a))?;
+        cue.extend(second.iter().cloned());
+        let mut b = self.part(&cue, Some(a))?;
+        // A bare second name is asked the same thing as the first ("fewer
+        // side effects than chemo" asks for chemo's side effects).
+        if second.len() <= 3
+            && let Some(aspect) = self.aspect_asked(&self.norm.from_words(&first))
+            && let Some(facet) = self.in_family(&self.content.intents[b].family, aspect)
+        {
+            b = facet;
+        }
 
         // The same passage twice is one answer; and "chemo and infections"
-        // asks one facet of one treatment, not two questions.
+        // asks one facet of one treatment, not two questions, unless the
+        // message frames a comparison ("difference between RFA and cryo").
+        let framed = words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "between"
+                    | "difference"
+                    | "differences"
+                    | "differ"
+                    | "compare"
+                    | "vs"
+                    | "versus"
+                    | "than"
+            )
+        });
         let same_family = self.content.intents[a].family == self.content.intents[b].family;
-        (a != b && !(same_family && short_tail)).then_some(())?;
-        Some(Decision::Compare(vec![a, b], better))
+        (a != b && !(same_family && short_tail && !framed)).then_some(())?;
+        let asked = [&first, &cue]
+            .iter()
+            .map(|part| self.norm.from_words(part).terms)
+            .collect();
+        Some(Decision::Compare(vec![a, b], better, asked))
     }
 
     /// The answer topic one part of a message names, if clear.

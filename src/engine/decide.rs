@@ -40,8 +40,9 @@ pub(super) enum Decision {
     Newer(Vec<usize>),
     /// Nothing to refer to: "more about what?".
     Contextless,
-    /// Two topics, and whether the message asks which is better.
-    Compare(Vec<usize>, bool),
+    /// Two topics, whether the message asks which is better, and the
+    /// terms each part asked with (to keep the paragraph that answers it).
+    Compare(Vec<usize>, bool, Vec<Vec<String>>),
 }
 
 impl Engine {
@@ -332,6 +333,19 @@ impl Engine {
                     && intent.family != last_intent.family
                     && !self.asks_aspect(message, &intent.aspect) =>
             {
+                // Words that only belong to another topic's phrases, naming
+                // none ("and is there a hospital stay?" after ablation):
+                // the last topic's family answers if a passage holds them.
+                if !self.conversing.names_family(&message.terms, &intent.family) {
+                    let own = self.excerpt_terms[last]
+                        .iter()
+                        .filter(|t| message.terms.contains(t))
+                        .count();
+                    return self
+                        .speaking_to(message, last)
+                        .or((own >= FOLLOW_TERMS).then_some(last))
+                        .map(|i| Decision::Answer(i, top.score));
+                }
                 // With no such facet there, the ranking read in context
                 // decides ("what about with radiation instead?" after TACE).
                 let found = self.in_family(&intent.family, &last_intent.aspect)?;
@@ -366,11 +380,16 @@ impl Engine {
     /// side effects of radiation" asks for side effects, whatever the last
     /// answer was about).
     fn asks_aspect(&self, message: &Normalized, aspect: &str) -> bool {
+        aspect != "what" && self.aspect_asked(message) == Some(aspect)
+    }
+
+    /// The aspect a message asks for in so many words ("side effects").
+    pub(super) fn aspect_asked(&self, message: &Normalized) -> Option<&str> {
         let holds = |k: &Vec<String>| message.terms.windows(k.len()).any(|w| w == k.as_slice());
-        aspect != "what"
-            && self.facet_keys.iter().any(|(b, keys)| {
-                self.content.intents[*b].aspect == aspect && keys.iter().any(holds)
-            })
+        self.facet_keys
+            .iter()
+            .find(|(_, keys)| keys.iter().any(holds))
+            .map(|(b, _)| self.content.intents[*b].aspect.as_str())
     }
 
     pub(super) fn in_family(&self, family: &str, aspect: &str) -> Option<usize> {

@@ -91,7 +91,7 @@ pub struct Excerpt {
     pub topic: String,
     pub title: String,
     pub text: String,
-    /// "Source: ... Last Medical Review: ...".
+    /// `ACS "Treating Liver Cancer", <section>. Last Medical Review: <date>`.
     pub source: String,
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 /// Related topics named in plain text at most: the answer comes first, and
 /// the guide's words stay most of a reply (issue 8; the web page and the
 /// Telegram buttons list them all).
-pub const RELATED_SHOWN: usize = 2;
+pub const RELATED_SHOWN: usize = 1;
 
 /// The reply as a person reads it in a terminal or as plain text.
 pub fn plain(reply: &Reply) -> String {
