@@ -25,6 +25,8 @@ const NAMING_FAMILIES: usize = 10;
 /// A word naming at most this many families names a treatment, not a kind
 /// of question ("donor", not "risks").
 const FEW_FAMILIES: usize = 3;
+/// The aspect of the side-effect passages.
+const SIDE_EFFECTS: &str = "side_effects";
 /// How many topics an abstaining reply offers.
 const LIKELY_TOPICS: usize = 4;
 /// A message of at most this many words that names no topic asks which
@@ -260,11 +262,6 @@ impl Conversing {
         })
     }
 
-    /// Whether some term of a message is what a topic is called.
-    fn titles_a_topic(&self, terms: &[String]) -> bool {
-        terms.iter().any(|t| self.titled.contains_key(t))
-    }
-
     /// Whether some term of a message names a topic of `family`.
     pub(super) fn names_family(&self, terms: &[String], family: &str) -> bool {
         terms
@@ -286,14 +283,17 @@ impl Conversing {
     /// Whether every content term of a message is a stray word, or a word
     /// so many topics use that it tells none apart ("how long", "types").
     fn only_stray(&self, message: &Normalized) -> bool {
-        let vague = |t: &String| {
-            self.stray.contains(t)
-                || self
-                    .families
-                    .get(t)
-                    .is_some_and(|f| f.len() >= VAGUE_FAMILIES)
-        };
-        !message.terms.is_empty() && message.terms.iter().all(vague)
+        !message.terms.is_empty() && message.terms.iter().all(|t| self.vague(t))
+    }
+
+    /// Whether a term is stray, or so many topics use it that it tells
+    /// none apart.
+    fn vague(&self, t: &String) -> bool {
+        self.stray.contains(t)
+            || self
+                .families
+                .get(t)
+                .is_some_and(|f| f.len() >= VAGUE_FAMILIES)
     }
 
     /// Whether a message is only keywords that point to different topics
@@ -525,8 +525,21 @@ impl Engine {
         }
         // A comparison names its topics on purpose; other keyword lists
         // pointing at several topics ask which one.
-        if let Some(d) = self.two_questions(words) {
+        if let Some(d) = self.two_questions(words, ranked, scale) {
             return Some(d);
+        }
+        // A symptom asked in general that nothing matched ("how do they
+        // deal with nausea?"): the side-effect passages that name it.
+        if ranked
+            .first()
+            .is_none_or(|c| c.score < self.tuning.min_score * scale)
+        {
+            let naming = self.side_effects_naming(message);
+            match naming.as_slice() {
+                [] => {}
+                [one] => return Some(Decision::Answer(*one, self.tuning.min_score)),
+                _ => return Some(Decision::Clarify(naming)),
+            }
         }
         let top = ranked.first()?;
         let intent = &self.content.intents[top.intent];
@@ -546,7 +559,7 @@ impl Engine {
         let pronoun_only = last.is_none()
             && words.len() <= FEW_WORDS
             && super::decide::leans_on_context(words)
-            && !self.conversing.titles_a_topic(&message.terms);
+            && !self.conversing.terms_name_a_topic(&message.terms);
         (unnamed || pronoun_only || self.conversing.scattered(message, &intent.family))
             .then(|| Decision::Clarify(self.likely_topics(ranked)))
     }
@@ -556,6 +569,31 @@ impl Engine {
     pub fn leans_back(&self, text: &str) -> bool {
         let words = self.norm.words(text);
         super::decide::leans_on_context(&words) || super::decide::is_follow_up_cue(&words)
+    }
+
+    /// The side-effect passages whose words include a telling word of the
+    /// message (no stray or vague one), at most `LIKELY_TOPICS`.
+    fn side_effects_naming(&self, message: &Normalized) -> Vec<usize> {
+        let telling: Vec<&String> = message
+            .terms
+            .iter()
+            .filter(|t| !self.conversing.vague(t))
+            .collect();
+        if telling.is_empty() {
+            return Vec::new();
+        }
+        self.content
+            .intents
+            .iter()
+            .enumerate()
+            .filter(|(n, i)| {
+                i.kind == IntentKind::Answer
+                    && i.aspect == SIDE_EFFECTS
+                    && telling.iter().any(|t| self.excerpt_terms[*n].contains(*t))
+            })
+            .map(|(n, _)| n)
+            .take(LIKELY_TOPICS)
+            .collect()
     }
 
     /// The best answer topics of different families, to ask among.
@@ -577,7 +615,12 @@ impl Engine {
 
     /// Both topics of a comparison or a two-part question, when each part
     /// clearly names a different one.
-    fn two_questions(&self, words: &[String]) -> Option<Decision> {
+    fn two_questions(
+        &self,
+        words: &[String],
+        ranked: &[Candidate],
+        scale: f32,
+    ) -> Option<Decision> {
         let (first, second, better, and) = split(words)?;
         let short_tail = and && second.len() <= 3;
         // Reading the parts costs two more rankings: only when the first
@@ -616,6 +659,26 @@ impl Engine {
         });
         let same_family = self.content.intents[a].family == self.content.intents[b].family;
         (a != b && !(same_family && short_tail && !framed)).then_some(())?;
+        // A passage on the pair itself answers it whole ("the difference
+        // between unresectable and inoperable" has its own).
+        let whole = ranked.first().filter(|c| {
+            self.content.intents[c.intent].kind == IntentKind::Answer
+                && c.score >= YIELD_SURE * self.tuning.sure_score * scale
+        });
+        // So does a family's overview named with one of the pair ("resection
+        // vs transplant for cure": the surgery overview speaks to both),
+        // unless the message asks which is better.
+        let overview = whole.is_some_and(|c| {
+            let w = &self.content.intents[c.intent];
+            w.aspect == "what"
+                && !better
+                && [a, b]
+                    .iter()
+                    .any(|&t| self.content.intents[t].family == w.family)
+        });
+        if whole.is_some_and(|c| c.intent != a && c.intent != b) && (same_family || overview) {
+            return None;
+        }
         let asked = [&first, &cue]
             .iter()
             .map(|part| self.norm.from_words(part).terms)

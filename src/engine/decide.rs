@@ -321,7 +321,9 @@ impl Engine {
             // itself for a vague "it".
             IntentKind::Clarify => {
                 if intent.aspect == "what" {
-                    let i = self.speaking_to(message, last).unwrap_or(last);
+                    let i = self
+                        .speaking_to(message, last, FOLLOW_TERMS)
+                        .unwrap_or(last);
                     return Some(Decision::Answer(i, top.score));
                 }
                 let found = self.in_family(&last_intent.family, &intent.aspect)?;
@@ -341,8 +343,9 @@ impl Engine {
                         .iter()
                         .filter(|t| message.terms.contains(t))
                         .count();
+                    // Every word names nothing else: one held is enough.
                     return self
-                        .speaking_to(message, last)
+                        .speaking_to(message, last, 1)
                         .or((own >= FOLLOW_TERMS).then_some(last))
                         .map(|i| Decision::Answer(i, top.score));
                 }
@@ -358,7 +361,7 @@ impl Engine {
     /// The passage of the last topic's family that holds more of a
     /// follow-up's words than the last topic's own ("do you stay in
     /// hospital?" after TACE: the embolization passage says so), if any.
-    fn speaking_to(&self, message: &Normalized, last: usize) -> Option<usize> {
+    fn speaking_to(&self, message: &Normalized, last: usize, least: usize) -> Option<usize> {
         let family = &self.content.intents[last].family;
         let held = |i: usize| {
             let own = &self.excerpt_terms[i];
@@ -371,7 +374,7 @@ impl Engine {
             .enumerate()
             .filter(|(_, i)| i.kind == IntentKind::Answer && &i.family == family)
             .map(|(n, _)| (held(n), n))
-            .filter(|&(h, _)| h >= FOLLOW_TERMS && h > mine)
+            .filter(|&(h, _)| h >= least && h > mine)
             .max_by_key(|&(h, n)| (h, std::cmp::Reverse(n)))
             .map(|(_, n)| n)
     }
