@@ -262,6 +262,11 @@ impl Conversing {
         })
     }
 
+    /// Whether a term is no topic's name (a symptom, not a treatment).
+    pub(super) fn names_no_topic(&self, t: &String) -> bool {
+        !self.names.contains_key(t)
+    }
+
     /// Whether some term of a message names a topic of `family`.
     pub(super) fn names_family(&self, terms: &[String], family: &str) -> bool {
         terms
@@ -528,17 +533,21 @@ impl Engine {
         if let Some(d) = self.two_questions(words, ranked, scale) {
             return Some(d);
         }
-        // A symptom asked in general that nothing matched ("how do they
-        // deal with nausea?"): the side-effect passages that name it.
-        if ranked
-            .first()
-            .is_none_or(|c| c.score < self.tuning.min_score * scale)
-        {
-            let naming = self.side_effects_naming(message);
-            match naming.as_slice() {
-                [] => {}
-                [one] => return Some(Decision::Answer(*one, self.tuning.min_score)),
-                _ => return Some(Decision::Clarify(naming)),
+        // A symptom asked in general that nothing matched, or matched only
+        // loosely to a passage that never names it ("how do they deal with
+        // nausea?", "so tired on treatment, normal?"): ask among the
+        // side-effect passages that name it; never a guessed passage.
+        let loose = ranked.first().is_none_or(|c| {
+            c.score < self.tuning.min_score * scale
+                || (self.content.intents[c.intent].kind == IntentKind::Answer
+                    && self.content.intents[c.intent].aspect != SIDE_EFFECTS
+                    && c.score < self.tuning.sure_score * scale)
+        });
+        if loose && last.is_none() {
+            let top = ranked.first().map(|c| c.intent);
+            let naming = self.side_effects_naming(message, top);
+            if !naming.is_empty() {
+                return Some(Decision::Clarify(naming));
             }
         }
         let top = ranked.first()?;
@@ -572,12 +581,16 @@ impl Engine {
     }
 
     /// The side-effect passages whose words include a telling word of the
-    /// message (no stray or vague one), at most `LIKELY_TOPICS`.
-    fn side_effects_naming(&self, message: &Normalized) -> Vec<usize> {
+    /// message (no stray or vague one, none that names a topic, none the
+    /// loosely matched passage uses), at most `LIKELY_TOPICS`.
+    fn side_effects_naming(&self, message: &Normalized, top: Option<usize>) -> Vec<usize> {
+        // Words the loosely matched passage itself uses are not the symptom.
+        let own = top.map_or(&[][..], |i| self.excerpt_terms[i].as_slice());
         let telling: Vec<&String> = message
             .terms
             .iter()
-            .filter(|t| !self.conversing.vague(t))
+            .filter(|t| !self.conversing.vague(t) && !own.contains(t))
+            .filter(|t| self.conversing.names_no_topic(t))
             .collect();
         if telling.is_empty() {
             return Vec::new();
