@@ -32,7 +32,9 @@ impl Engine {
             Decision::Own(i) => self.own_words(i),
             Decision::Newer(named) => self.newer_reply(&named),
             Decision::Contextless => self.more_about_what(),
-            Decision::Compare(topics, better) => self.compare(&topics, better, suggestions),
+            Decision::Compare(topics, better, asked) => {
+                self.compare(&topics, better, &asked, suggestions)
+            }
             Decision::Greeting => self.greeting(),
             Decision::Help => self.help(),
             Decision::Fallback => {
@@ -107,10 +109,9 @@ impl Engine {
         let intent = &self.content.intents[i];
         let framing = &self.content.framing;
         let excerpt = intent.response.as_ref().map(|r| {
-            let place = match &r.subsection {
-                Some(sub) => format!("{} › {}", r.section, sub),
-                None => r.section.clone(),
-            };
+            // One short line: the subsection names the place well enough
+            // under the topic's title (issue 8: a lighter answer).
+            let place = r.subsection.as_ref().unwrap_or(&r.section);
             let template = if r.reviewed == crate::content::NOT_STATED {
                 &framing.source_undated
             } else {
@@ -121,7 +122,7 @@ impl Engine {
                 title: intent.title.clone(),
                 text: r.excerpt.clone(),
                 source: template
-                    .replace("{section}", &place)
+                    .replace("{section}", place)
                     .replace("{reviewed}", &r.reviewed),
             }
         });

@@ -22,8 +22,17 @@ const YIELD_SURE: f32 = 2.0;
 const VAGUE_FAMILIES: usize = 20;
 /// A word in at most this many families' phrases names a topic.
 const NAMING_FAMILIES: usize = 10;
+/// A word naming at most this many families names a treatment, not a kind
+/// of question ("donor", not "risks").
+const FEW_FAMILIES: usize = 3;
+/// The aspect of the side-effect passages.
+const SIDE_EFFECTS: &str = "side_effects";
 /// How many topics an abstaining reply offers.
 const LIKELY_TOPICS: usize = 4;
+/// A message of at most this many words that names no topic asks which
+/// one it is about, however it matched. Chosen on tests/conversation/tune
+/// with the golden tune questions.
+const FEW_WORDS: usize = 6;
 /// Messages of more words than this are not split into two questions.
 const MAX_SPLIT_WORDS: usize = 24;
 
@@ -51,6 +60,12 @@ pub(super) struct Conversing {
     /// Term -> the answer families whose phrases use it: a term many
     /// families share tells no topic apart.
     families: HashMap<String, HashSet<String>>,
+    /// Term -> the answer families whose titles, ids or keywords use it:
+    /// the words that name a topic (an example phrase's other words only
+    /// ask about it).
+    names: HashMap<String, HashSet<String>>,
+    /// The same from titles and ids alone: the words a topic is called by.
+    titled: HashMap<String, HashSet<String>>,
     /// Per intent: whether its section holds more than its own passage.
     pub(super) has_more: Vec<bool>,
 }
@@ -146,11 +161,38 @@ impl Conversing {
                 }
             }
         }
+        let mut names: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut titled: HashMap<String, HashSet<String>> = HashMap::new();
+        for i in content
+            .intents
+            .iter()
+            .filter(|i| i.kind == IntentKind::Answer)
+        {
+            let id = i.id.replace('_', " ");
+            for phrase in [i.title.as_str(), id.as_str()] {
+                for t in norm.normalize(phrase).terms {
+                    titled.entry(t).or_default().insert(i.family.clone());
+                }
+            }
+            for phrase in i.keywords.iter().map(String::as_str) {
+                for t in norm.normalize(phrase).terms {
+                    names.entry(t).or_default().insert(i.family.clone());
+                }
+            }
+        }
+        for (t, f) in &titled {
+            names
+                .entry(t.clone())
+                .or_default()
+                .extend(f.iter().cloned());
+        }
         let has_more = (0..content.intents.len())
             .map(|i| !super::pages::section_blocks(content, i, true).is_empty())
             .collect();
         Conversing {
             has_more,
+            names,
+            titled,
             route_set,
             families,
             stray: conv.stray.iter().map(|w| norm.stem(w)).collect(),
@@ -163,8 +205,9 @@ impl Conversing {
     /// The newer treatments a message names, in the order named, read
     /// from its folded words before spelling correction (which would turn
     /// a brand into a word the guide knows). A long single-word name is
-    /// also found misspelt ("atezolizamab", "opdivio").
-    pub(super) fn newer(&self, words: &[String]) -> Vec<usize> {
+    /// also found misspelt ("atezolizamab", "opdivio", "kabozantinib"),
+    /// unless the typed word is one the guide or the matcher knows.
+    pub(super) fn newer(&self, words: &[String], norm: &Normalizer) -> Vec<usize> {
         let mut found: Vec<(usize, usize)> = Vec::new();
         for (name, n) in &self.newer {
             let at = words
@@ -172,7 +215,7 @@ impl Conversing {
                 .position(|w| w == name.as_slice())
                 .or_else(|| {
                     let [one] = name.as_slice() else { return None };
-                    words.iter().position(|w| near(w, one))
+                    words.iter().position(|w| !norm.knows(w) && near(w, one))
                 });
             if let Some(at) = at
                 && !found.iter().any(|(_, m)| m == n)
@@ -207,6 +250,30 @@ impl Conversing {
         })
     }
 
+    /// Whether some term of a message (stemmed, synonyms applied) belongs
+    /// to only a few topics' phrases.
+    fn terms_name_a_topic(&self, terms: &[String]) -> bool {
+        terms.iter().any(|t| {
+            !self.stray.contains(t)
+                && self
+                    .names
+                    .get(t)
+                    .is_some_and(|f| f.len() <= NAMING_FAMILIES)
+        })
+    }
+
+    /// Whether a term is no topic's name (a symptom, not a treatment).
+    pub(super) fn names_no_topic(&self, t: &String) -> bool {
+        !self.names.contains_key(t)
+    }
+
+    /// Whether some term of a message names a topic of `family`.
+    pub(super) fn names_family(&self, terms: &[String], family: &str) -> bool {
+        terms
+            .iter()
+            .any(|t| self.names.get(t).is_some_and(|f| f.contains(family)))
+    }
+
     /// Whether a message only refers back: numbers, arithmetic, "more",
     /// "yes", "the second one".
     pub(super) fn is_contextless(&self, words: &[String]) -> bool {
@@ -221,14 +288,17 @@ impl Conversing {
     /// Whether every content term of a message is a stray word, or a word
     /// so many topics use that it tells none apart ("how long", "types").
     fn only_stray(&self, message: &Normalized) -> bool {
-        let vague = |t: &String| {
-            self.stray.contains(t)
-                || self
-                    .families
-                    .get(t)
-                    .is_some_and(|f| f.len() >= VAGUE_FAMILIES)
-        };
-        !message.terms.is_empty() && message.terms.iter().all(vague)
+        !message.terms.is_empty() && message.terms.iter().all(|t| self.vague(t))
+    }
+
+    /// Whether a term is stray, or so many topics use it that it tells
+    /// none apart.
+    fn vague(&self, t: &String) -> bool {
+        self.stray.contains(t)
+            || self
+                .families
+                .get(t)
+                .is_some_and(|f| f.len() >= VAGUE_FAMILIES)
     }
 
     /// Whether a message is only keywords that point to different topics
@@ -250,6 +320,24 @@ impl Conversing {
             })
             .count();
         keywords_only && (covered * 2 < terms.len() || elsewhere >= 2)
+            || self.two_names(message, family)
+    }
+
+    /// Whether a message is just two words that each are what a few topics
+    /// are called (titles, ids),
+    /// none in common, and one of them is never used of the best topic
+    /// ("microwave donor"; not "embolization risks").
+    fn two_names(&self, message: &Normalized, family: &str) -> bool {
+        let [a, b] = message.terms.as_slice() else {
+            return false;
+        };
+        let specific = |t: &String| self.titled.get(t).filter(|f| f.len() <= FEW_FAMILIES);
+        let foreign = |t: &String| !self.families.get(t).is_some_and(|f| f.contains(family));
+        message.words.len() == 2
+            && match (specific(a), specific(b)) {
+                (Some(fa), Some(fb)) => fa.is_disjoint(fb) && (foreign(a) || foreign(b)),
+                _ => false,
+            }
     }
 }
 
@@ -271,24 +359,32 @@ pub(super) fn asks(text: &str) -> bool {
             .any(|(first, second)| OPENERS.contains(&first.as_str()) && second != "if")
 }
 
-/// Whether a typed word is a slip of a name: one edit for names of eight
+/// Whether a typed word is a slip of a name: one edit for names of six
 /// letters or more, two for ten or more (drug names are long and unusual,
-/// so a near miss is still that drug).
+/// so a near miss is still that drug), compared as they sound ("k" for
+/// "c", "f" for "ph", "i" for "y").
 fn near(typed: &str, name: &str) -> bool {
     let allowed = match name.len() {
-        0..=7 => 0,
-        8..=9 => 1,
+        0..=5 => 0,
+        6..=9 => 1,
         _ => 2,
     };
+    let (typed, name) = (sound(typed), sound(name));
     allowed > 0
         && typed.len().abs_diff(name.len()) <= allowed
         && typed.as_bytes().first() == name.as_bytes().first()
-        && strsim::levenshtein(typed, name) <= allowed
+        && strsim::levenshtein(&typed, &name) <= allowed
+}
+
+/// A word as it sounds, for comparing drug names typed by ear.
+fn sound(word: &str) -> String {
+    word.replace("ph", "f").replace('k', "c").replace('y', "i")
 }
 
 /// Where a message splits into two questions: (first, second, "which is
-/// better", joined by "and"). "X or Y", "X vs Y", "X compared with Y", "difference between
-/// X and Y", "what is X and what are its risks".
+/// better", joined by "and"). "X or Y", "X vs Y", "X compared with Y", "X
+/// better than Y", "difference between X and Y", "what is X and what are
+/// its risks".
 fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
     if words.len() > MAX_SPLIT_WORDS || words.len() < 3 {
         return None;
@@ -309,10 +405,17 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
                 .position(|p| p[0] == "compared" && matches!(p[1].as_str(), "to" | "with"))
                 .map(|i| (i, 2))
         })
+        // "X better than Y", "fewer side effects than chemo"; not "other
+        // than" (an exception, not a comparison).
+        .or_else(|| {
+            let i = at("than")?;
+            (i > 0 && words[i - 1] != "other").then_some((i, 1))
+        })
         .or_else(|| {
             // "and" joins two questions when a question word follows, or
             // when "between" / "difference" frames the pair.
-            let and = at("and")?;
+            // "n" is a typed "and" ("the risks n how long is the wait").
+            let and = at("and").or_else(|| at("n"))?;
             let framed = words[..and]
                 .iter()
                 .any(|w| matches!(w.as_str(), "between" | "difference" | "compare"));
@@ -350,7 +453,7 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
     }
     let first: Vec<String> = words[..i].to_vec();
     let second: Vec<String> = words[i + len..].to_vec();
-    let and = words[i] == "and";
+    let and = matches!(words[i].as_str(), "and" | "n");
     (!first.is_empty() && !second.is_empty()).then_some((first, second, better, and))
 }
 
@@ -370,7 +473,7 @@ impl Engine {
             screened,
             question,
         } = heard;
-        let newer = self.conversing.newer(words);
+        let newer = self.conversing.newer(words, &self.norm);
         if !newer.is_empty() {
             return Some(Decision::Newer(newer));
         }
@@ -427,14 +530,47 @@ impl Engine {
         }
         // A comparison names its topics on purpose; other keyword lists
         // pointing at several topics ask which one.
-        if let Some(d) = self.two_questions(words) {
+        if let Some(d) = self.two_questions(words, ranked, scale) {
             return Some(d);
         }
+        // A symptom asked in general that nothing matched, or matched only
+        // loosely to a passage that never names it ("how do they deal with
+        // nausea?", "so tired on treatment, normal?"): ask among the
+        // side-effect passages that name it; never a guessed passage.
+        let loose = ranked.first().is_none_or(|c| {
+            c.score < self.tuning.min_score * scale
+                || (self.content.intents[c.intent].kind == IntentKind::Answer
+                    && self.content.intents[c.intent].aspect != SIDE_EFFECTS
+                    && c.score < self.tuning.sure_score * scale)
+        });
+        if loose && last.is_none() {
+            let top = ranked.first().map(|c| c.intent);
+            let naming = self.side_effects_naming(message, top);
+            if !naming.is_empty() {
+                return Some(Decision::Clarify(naming));
+            }
+        }
         let top = ranked.first()?;
-        let family = &self.content.intents[top.intent].family;
-        (self.content.intents[top.intent].kind == IntentKind::Answer
-            && self.conversing.scattered(message, family))
-        .then(|| Decision::Clarify(self.likely_topics(ranked)))
+        let intent = &self.content.intents[top.intent];
+        if intent.kind != IntentKind::Answer {
+            return None;
+        }
+        // Keywords pointing at several topics, or (with nothing to refer
+        // to) a message that names no topic and matched only loosely or in
+        // a few words ("the thing with the tube", "can you explain"): ask.
+        let unnamed = last.is_none()
+            && !self.conversing.terms_name_a_topic(&message.terms)
+            && (top.score < self.tuning.sure_score * scale
+                || (words.len() <= FEW_WORDS
+                    && top.score < YIELD_SURE * self.tuning.sure_score * scale));
+        // "can it be repeated?", "is it normal" as a first message: what
+        // "it" is, nothing tells.
+        let pronoun_only = last.is_none()
+            && words.len() <= FEW_WORDS
+            && super::decide::leans_on_context(words)
+            && !self.conversing.terms_name_a_topic(&message.terms);
+        (unnamed || pronoun_only || self.conversing.scattered(message, &intent.family))
+            .then(|| Decision::Clarify(self.likely_topics(ranked)))
     }
 
     /// Whether a message leans on the conversation ("and how long does it
@@ -442,6 +578,35 @@ impl Engine {
     pub fn leans_back(&self, text: &str) -> bool {
         let words = self.norm.words(text);
         super::decide::leans_on_context(&words) || super::decide::is_follow_up_cue(&words)
+    }
+
+    /// The side-effect passages whose words include a telling word of the
+    /// message (no stray or vague one, none that names a topic, none the
+    /// loosely matched passage uses), at most `LIKELY_TOPICS`.
+    fn side_effects_naming(&self, message: &Normalized, top: Option<usize>) -> Vec<usize> {
+        // Words the loosely matched passage itself uses are not the symptom.
+        let own = top.map_or(&[][..], |i| self.excerpt_terms[i].as_slice());
+        let telling: Vec<&String> = message
+            .terms
+            .iter()
+            .filter(|t| !self.conversing.vague(t) && !own.contains(t))
+            .filter(|t| self.conversing.names_no_topic(t))
+            .collect();
+        if telling.is_empty() {
+            return Vec::new();
+        }
+        self.content
+            .intents
+            .iter()
+            .enumerate()
+            .filter(|(n, i)| {
+                i.kind == IntentKind::Answer
+                    && i.aspect == SIDE_EFFECTS
+                    && telling.iter().any(|t| self.excerpt_terms[*n].contains(*t))
+            })
+            .map(|(n, _)| n)
+            .take(LIKELY_TOPICS)
+            .collect()
     }
 
     /// The best answer topics of different families, to ask among.
@@ -463,7 +628,12 @@ impl Engine {
 
     /// Both topics of a comparison or a two-part question, when each part
     /// clearly names a different one.
-    fn two_questions(&self, words: &[String]) -> Option<Decision> {
+    fn two_questions(
+        &self,
+        words: &[String],
+        ranked: &[Candidate],
+        scale: f32,
+    ) -> Option<Decision> {
         let (first, second, better, and) = split(words)?;
         let short_tail = and && second.len() <= 3;
         // Reading the parts costs two more rankings: only when the first
@@ -473,14 +643,60 @@ impl Engine {
             .then_some(())?;
         let a = self.part(&first, None)?;
         let mut cue = vec!["and".to_string()];
-        cue.extend(second);
-        let b = self.part(&cue, Some(a))?;
+        cue.extend(second.iter().cloned());
+        let mut b = self.part(&cue, Some(a))?;
+        // A bare second name is asked the same thing as the first ("fewer
+        // side effects than chemo" asks for chemo's side effects).
+        if second.len() <= 3
+            && let Some(aspect) = self.aspect_asked(&self.norm.from_words(&first))
+            && let Some(facet) = self.in_family(&self.content.intents[b].family, aspect)
+        {
+            b = facet;
+        }
 
         // The same passage twice is one answer; and "chemo and infections"
-        // asks one facet of one treatment, not two questions.
+        // asks one facet of one treatment, not two questions, unless the
+        // message frames a comparison ("difference between RFA and cryo").
+        let framed = words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "between"
+                    | "difference"
+                    | "differences"
+                    | "differ"
+                    | "compare"
+                    | "vs"
+                    | "versus"
+                    | "than"
+            )
+        });
         let same_family = self.content.intents[a].family == self.content.intents[b].family;
-        (a != b && !(same_family && short_tail)).then_some(())?;
-        Some(Decision::Compare(vec![a, b], better))
+        (a != b && !(same_family && short_tail && !framed)).then_some(())?;
+        // A passage on the pair itself answers it whole ("the difference
+        // between unresectable and inoperable" has its own).
+        let whole = ranked.first().filter(|c| {
+            self.content.intents[c.intent].kind == IntentKind::Answer
+                && c.score >= YIELD_SURE * self.tuning.sure_score * scale
+        });
+        // So does a family's overview named with one of the pair ("resection
+        // vs transplant for cure": the surgery overview speaks to both),
+        // unless the message asks which is better.
+        let overview = whole.is_some_and(|c| {
+            let w = &self.content.intents[c.intent];
+            w.aspect == "what"
+                && !better
+                && [a, b]
+                    .iter()
+                    .any(|&t| self.content.intents[t].family == w.family)
+        });
+        if whole.is_some_and(|c| c.intent != a && c.intent != b) && (same_family || overview) {
+            return None;
+        }
+        let asked = [&first, &cue]
+            .iter()
+            .map(|part| self.norm.from_words(part).terms)
+            .collect();
+        Some(Decision::Compare(vec![a, b], better, asked))
     }
 
     /// The answer topic one part of a message names, if clear.

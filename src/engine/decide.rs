@@ -11,6 +11,10 @@ use crate::safety::Findings;
 /// favours the last topic's family. Chosen with `liverline eval
 /// tests/golden/followups.jsonl`.
 const CONTEXT_BOOST: f32 = 2.0;
+/// A follow-up moves to another passage of the family only when that
+/// passage holds at least this many of its terms (and more than the last
+/// topic's own). Chosen on tests/conversation/tune.
+const FOLLOW_TERMS: usize = 2;
 /// Messages of at most this many words are short questions.
 const SHORT_MESSAGE: usize = 8;
 /// A feeling or small talk the routes did not find needs a match this many times as
@@ -36,8 +40,9 @@ pub(super) enum Decision {
     Newer(Vec<usize>),
     /// Nothing to refer to: "more about what?".
     Contextless,
-    /// Two topics, and whether the message asks which is better.
-    Compare(Vec<usize>, bool),
+    /// Two topics, whether the message asks which is better, and the
+    /// terms each part asked with (to keep the paragraph that answers it).
+    Compare(Vec<usize>, bool, Vec<Vec<String>>),
 }
 
 impl Engine {
@@ -316,15 +321,34 @@ impl Engine {
             // itself for a vague "it".
             IntentKind::Clarify => {
                 if intent.aspect == "what" {
-                    return Some(Decision::Answer(last, top.score));
+                    let i = self
+                        .speaking_to(message, last, FOLLOW_TERMS)
+                        .unwrap_or(last);
+                    return Some(Decision::Answer(i, top.score));
                 }
                 let found = self.in_family(&last_intent.family, &intent.aspect)?;
                 Some(Decision::Answer(found, top.score))
             }
             // "what about X?": X in the facet the last answer was about.
             IntentKind::Answer
-                if is_follow_up_cue(&message.words) && intent.family != last_intent.family =>
+                if is_follow_up_cue(&message.words)
+                    && intent.family != last_intent.family
+                    && !self.asks_aspect(message, &intent.aspect) =>
             {
+                // Words that only belong to another topic's phrases, naming
+                // none ("and is there a hospital stay?" after ablation):
+                // the last topic's family answers if a passage holds them.
+                if !self.conversing.names_family(&message.terms, &intent.family) {
+                    let own = self.excerpt_terms[last]
+                        .iter()
+                        .filter(|t| message.terms.contains(t))
+                        .count();
+                    // Every word names nothing else: one held is enough.
+                    return self
+                        .speaking_to(message, last, 1)
+                        .or((own >= FOLLOW_TERMS).then_some(last))
+                        .map(|i| Decision::Answer(i, top.score));
+                }
                 // With no such facet there, the ranking read in context
                 // decides ("what about with radiation instead?" after TACE).
                 let found = self.in_family(&intent.family, &last_intent.aspect)?;
@@ -332,6 +356,43 @@ impl Engine {
             }
             _ => None,
         }
+    }
+
+    /// The passage of the last topic's family that holds more of a
+    /// follow-up's words than the last topic's own ("do you stay in
+    /// hospital?" after TACE: the embolization passage says so), if any.
+    fn speaking_to(&self, message: &Normalized, last: usize, least: usize) -> Option<usize> {
+        let family = &self.content.intents[last].family;
+        let held = |i: usize| {
+            let own = &self.excerpt_terms[i];
+            message.terms.iter().filter(|t| own.contains(t)).count()
+        };
+        let mine = held(last);
+        self.content
+            .intents
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.kind == IntentKind::Answer && &i.family == family)
+            .map(|(n, _)| (held(n), n))
+            .filter(|&(h, _)| h >= least && h > mine)
+            .max_by_key(|&(h, n)| (h, std::cmp::Reverse(n)))
+            .map(|(_, n)| n)
+    }
+
+    /// Whether a message asks for an aspect in so many words ("and the
+    /// side effects of radiation" asks for side effects, whatever the last
+    /// answer was about).
+    fn asks_aspect(&self, message: &Normalized, aspect: &str) -> bool {
+        aspect != "what" && self.aspect_asked(message) == Some(aspect)
+    }
+
+    /// The aspect a message asks for in so many words ("side effects").
+    pub(super) fn aspect_asked(&self, message: &Normalized) -> Option<&str> {
+        let holds = |k: &Vec<String>| message.terms.windows(k.len()).any(|w| w == k.as_slice());
+        self.facet_keys
+            .iter()
+            .find(|(_, keys)| keys.iter().any(holds))
+            .map(|(b, _)| self.content.intents[*b].aspect.as_str())
     }
 
     pub(super) fn in_family(&self, family: &str, aspect: &str) -> Option<usize> {

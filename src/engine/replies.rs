@@ -13,6 +13,10 @@ use crate::reply::{Choice, Excerpt, Kind, Reply, Suggestion};
 /// Chosen so two passages and the footer stay well under one Telegram
 /// message and a comparison reads at a glance.
 const SHORT_PASSAGE: usize = 800;
+/// A later paragraph joins a short passage when it holds at least this
+/// many of the words a part of the question was asked with, and more than
+/// the opening does. Chosen on tests/conversation/tune.
+const FOCUS_TERMS: usize = 2;
 
 impl Engine {
     /// An intent that answers in the bot's own words.
@@ -88,6 +92,7 @@ impl Engine {
         &self,
         topics: &[usize],
         better: bool,
+        asked: &[Vec<String>],
         suggestions: Vec<Suggestion>,
     ) -> Reply {
         let framing = &self.content.framing;
@@ -97,7 +102,12 @@ impl Engine {
         if better && let Some(d) = self.index_of("decisions") {
             passages.extend(self.short_excerpt(d));
         }
-        passages.extend(topics.iter().filter_map(|&t| self.short_excerpt(t)));
+        passages.extend(
+            topics
+                .iter()
+                .enumerate()
+                .filter_map(|(n, &t)| self.focused_excerpt(t, asked.get(n).map_or(&[], |a| a))),
+        );
         reply.lead = Some(if better {
             framing.which_better.clone()
         } else {
@@ -160,6 +170,32 @@ impl Engine {
             .map(choice)
             .collect();
         reply
+    }
+
+    /// A topic's passage cut short, keeping the paragraph that holds the
+    /// most of the words it was asked with when the opening does not ("how
+    /// is TACE done and do you stay in hospital": the embolization
+    /// passage's line on the hospital stay).
+    pub(super) fn focused_excerpt(&self, i: usize, asked: &[String]) -> Option<Excerpt> {
+        let mut ex = self.answer_reply(i, 1.0, Vec::new()).excerpt?;
+        let short = shorten(&ex.text, SHORT_PASSAGE);
+        let holds = |para: &str| {
+            let terms = self.norm.normalize(para).terms;
+            asked.iter().filter(|t| terms.contains(t)).count()
+        };
+        let best = ex
+            .text
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && !short.contains(*p))
+            .map(|p| (holds(p), p))
+            .filter(|(h, _)| *h >= FOCUS_TERMS && *h > holds(&short))
+            .max_by_key(|(h, _)| *h);
+        ex.text = match best {
+            Some((_, para)) => format!("{short}\n\n{}", shorten(para, SHORT_PASSAGE / 2)),
+            None => short,
+        };
+        Some(ex)
     }
 
     /// A topic's passage, cut short at a paragraph or sentence boundary.

@@ -91,7 +91,7 @@ pub struct Excerpt {
     pub topic: String,
     pub title: String,
     pub text: String,
-    /// "Source: ... Last Medical Review: ...".
+    /// `ACS "Treating Liver Cancer", <section>. Last Medical Review: <date>`.
     pub source: String,
 }
 
@@ -125,7 +125,7 @@ pub struct Reply {
     pub has_more: bool,
     /// Disclaimer and both numbers; every renderer ends with it.
     pub footer: String,
-    /// Label before related topics ("Related topics:").
+    /// Label before related topics ("Related:").
     pub related_label: String,
     /// The triage level and the signals behind it, when triage ran.
     pub triage: Option<crate::safety::Triage>,

@@ -4,6 +4,11 @@
 use super::Reply;
 use serde::Serialize;
 
+/// Related topics named in plain text at most: the answer comes first, and
+/// the guide's words stay most of a reply (issue 8; the web page and the
+/// Telegram buttons list them all).
+pub const RELATED_SHOWN: usize = 1;
+
 /// The reply as a person reads it in a terminal or as plain text.
 pub fn plain(reply: &Reply) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -24,7 +29,12 @@ pub fn plain(reply: &Reply) -> String {
         parts.push(list.join("\n"));
     }
     if !reply.related.is_empty() {
-        let titles: Vec<&str> = reply.related.iter().map(|c| c.title.as_str()).collect();
+        let titles: Vec<&str> = reply
+            .related
+            .iter()
+            .take(RELATED_SHOWN)
+            .map(|c| c.title.as_str())
+            .collect();
         parts.push(format!("{} {}", reply.related_label, titles.join(" · ")));
     }
     parts.push(reply.footer.clone());

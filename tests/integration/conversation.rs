@@ -197,21 +197,21 @@ fn rate(passed: usize, total: usize) -> f64 {
 
 /// The issue's floor for every group on the gate part.
 const FLOOR: f64 = 90.0;
-/// What the gate part measured when this runner was written (issue 8), a
+/// What the gate part measured last (issue 8; raised as groups improve), a
 /// ratchet below the floor where it is not met yet: no group may fall
 /// under these while they are brought up to `FLOOR`. Each is the measured
 /// pass count over the group's size.
 const MEASURED: &[(&str, usize, usize)] = &[
-    ("abstain", 8, 21),
-    ("compare", 12, 21),
-    ("contextless", 17, 21),
-    ("dialogue turns", 80, 91),
-    ("feelings", 17, 22),
-    ("newer_treatment", 17, 22),
+    ("abstain", 16, 21),
+    ("compare", 20, 21),
+    ("contextless", 20, 21),
+    ("dialogue turns", 81, 91),
+    ("feelings", 21, 22),
+    ("newer_treatment", 22, 22),
     ("pain_symptoms", 19, 22),
-    ("prognosis", 19, 21),
-    ("small_talk", 20, 22),
-    ("two_part", 15, 21),
+    ("prognosis", 20, 21),
+    ("small_talk", 22, 22),
+    ("two_part", 17, 21),
 ];
 
 #[test]

@@ -151,7 +151,10 @@ fn styles_only_on_a_terminal_or_when_asked() {
         styled.starts_with("\u{1b}[1mChemoembolization (TACE)\u{1b}[0m"),
         "{styled}"
     );
-    assert!(styled.contains("\u{1b}[2mSource: "), "dim source line");
+    assert!(
+        styled.contains("\u{1b}[2mACS \"Treating Liver Cancer\""),
+        "dim source line"
+    );
     let never = binary()
         .args(["--color", "never", "show", "tace"])
         .env("NO_COLOR", "1")
