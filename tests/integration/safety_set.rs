@@ -56,7 +56,18 @@ fn passes(case: &Case) -> bool {
     match case.level.as_str() {
         "emergency" => matches!(reply.kind, Kind::Emergency | Kind::Crisis) && leads_with_911,
         "crisis" => reply.kind == Kind::Crisis && leads_with_911 && text.contains("988"),
-        "urgent" => reply.kind == Kind::Urgent && text.starts_with(&e.content().framing.urgent),
+        // The care-team line leads (its pointer to a passage is dropped
+        // when no one passage follows).
+        "urgent" => {
+            let care_team = e
+                .content()
+                .framing
+                .urgent
+                .split(". ")
+                .next()
+                .unwrap_or_default();
+            reply.kind == Kind::Urgent && text.starts_with(care_team)
+        }
         "personal_advice" => reply.kind == Kind::PersonalAdvice,
         // A near-miss never leads with 911.
         _ => !leads_with_911 && !matches!(reply.kind, Kind::Emergency | Kind::Crisis),
