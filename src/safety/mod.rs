@@ -267,11 +267,15 @@ impl Safety {
         // A message the `model_veto` screen marks (a question in general, a
         // past event since resolved, a figure of speech) raises the bar the
         // model must clear, as a screen's own finding does.
-        let vetoed = self.model_veto.as_ref().is_some_and(|v| v.matches(&text));
+        // Small talk ("goodbye", "thanks a lot") raises it as well.
+        let small_talk = self.small_talk.matches(&text);
+        let vetoed = small_talk || self.model_veto.as_ref().is_some_and(|v| v.matches(&text));
         if vetoed {
             triage.signals.push("veto:model".into());
         }
-        if triage.level > Level::Emergency {
+        // One word is no context for the model ("goodbye"): the screens and
+        // the lexicon read single danger words.
+        if triage.level > Level::Emergency && words.len() > 1 {
             let parts: Vec<Vec<String>> = std::iter::once(&words)
                 .chain(&tail_words)
                 .map(|w| features(w, self.concepts.as_ref(), norm))
@@ -289,7 +293,7 @@ impl Safety {
         findings.urgent = triage.level == Level::Urgent;
         findings.personal_advice = triage.level == Level::PersonalAdvice;
         findings.out_of_scope = self.out_of_scope.iter().any(|c| c.matches(&text));
-        findings.small_talk = self.small_talk.matches(&text);
+        findings.small_talk = small_talk;
         (findings, triage)
     }
 }
