@@ -80,8 +80,12 @@ impl Engine {
                 reply.lead = Some(first.to_string());
             } else {
                 // No one topic: the note without its pointer to a passage
-                // ("Here is what the guide says…"), then what it can offer.
-                let note = first.rfind(" Here is ").map_or(first, |at| &first[..at]);
+                // (its last sentence, the one that ends in a colon), then
+                // what it can offer.
+                let note = match first.strip_suffix(':') {
+                    Some(rest) => rest.rfind(". ").map_or(first, |at| &first[..=at]),
+                    None => first,
+                };
                 let rest = reply.lead.take().unwrap_or_default();
                 reply.lead = Some(format!("{note}\n\n{rest}").trim().to_string());
             }

@@ -19,6 +19,16 @@ const SHORT_PASSAGE: usize = 800;
 const FOCUS_TERMS: usize = 2;
 
 impl Engine {
+    /// The topics an intent names as related, as choices.
+    fn related_choices(&self, intent: &crate::content::Intent) -> Vec<Choice> {
+        intent
+            .related
+            .iter()
+            .filter_map(|id| self.content.intent(id))
+            .map(choice)
+            .collect()
+    }
+
     /// An intent that answers in the bot's own words.
     pub(super) fn own_words(&self, i: usize) -> Reply {
         let intent = &self.content.intents[i];
@@ -38,12 +48,7 @@ impl Engine {
         if let Some(q) = intent.quote.as_deref().and_then(|q| self.index_of(q)) {
             reply.excerpt = self.short_excerpt(q);
         }
-        reply.choices = intent
-            .related
-            .iter()
-            .filter_map(|id| self.content.intent(id))
-            .map(choice)
-            .collect();
+        reply.choices = self.related_choices(intent);
         reply
     }
 
@@ -163,12 +168,7 @@ impl Engine {
             .no_more
             .replace("{topic}", &intent.title);
         let mut reply = self.framed(Kind::NotInGuide, &text);
-        reply.choices = intent
-            .related
-            .iter()
-            .filter_map(|id| self.content.intent(id))
-            .map(choice)
-            .collect();
+        reply.choices = self.related_choices(intent);
         reply
     }
 
