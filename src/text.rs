@@ -1,7 +1,7 @@
 //! Small text helpers shared by content checks and the NLU: folding text to
 //! the plain lower-case words the matcher and the screens read.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -68,7 +68,7 @@ const MAX_PHRASE: usize = 6;
 
 impl PhraseMap {
     pub fn new<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [String])>) -> PhraseMap {
-        let mut first: HashMap<String, Vec<Phrase>> = HashMap::new();
+        let mut first: HashMap<String, Vec<Phrase>> = HashMap::default();
         for (to, variants) in entries {
             let to: Vec<String> = fold(to).split(' ').map(String::from).collect();
             for variant in variants {
@@ -92,7 +92,10 @@ impl PhraseMap {
     }
 
     /// The words with every phrase found replaced, longest first.
-    pub fn apply(&self, words: Vec<String>) -> Vec<String> {
+    pub fn apply(&self, mut words: Vec<String>) -> Vec<String> {
+        if !words.iter().any(|w| self.first.contains_key(w)) {
+            return words;
+        }
         let mut out = Vec::with_capacity(words.len() + 4);
         let mut i = 0;
         'outer: while i < words.len() {
@@ -109,7 +112,7 @@ impl PhraseMap {
                     }
                 }
             }
-            out.push(words[i].clone());
+            out.push(std::mem::take(&mut words[i]));
             i += 1;
         }
         out

@@ -181,9 +181,11 @@ pub(super) fn check(content: &Content, src: &Source, problems: &mut Vec<Problem>
             )),
         }
         for (pattern, o) in r.screen.patterns.iter().chain(&r.screen.unless) {
-            if regex::RegexBuilder::new(pattern)
+            // The syntax (the route set itself is built once, at start-up).
+            if regex_syntax::ParserBuilder::new()
                 .unicode(false)
                 .build()
+                .parse(pattern)
                 .is_err()
             {
                 problems.push(Problem::at(o, format!("invalid regex /{pattern}/")));

@@ -8,7 +8,7 @@
 use super::logistic::Logistic;
 use super::normalize::{Normalized, Normalizer};
 use crate::content::{Content, IntentKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Weights of the three signals.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -75,7 +75,7 @@ fn features(terms: &[String]) -> Vec<String> {
 
 impl Classifier {
     pub fn new(content: &Content, norm: &Normalizer, weights: Weights) -> Classifier {
-        let mut vocab: HashMap<String, u32> = HashMap::new();
+        let mut vocab: HashMap<String, u32> = HashMap::default();
         let intern = |t: &str, vocab: &mut HashMap<String, u32>| -> u32 {
             let next = vocab.len() as u32;
             *vocab.entry(t.to_string()).or_insert(next)
@@ -137,7 +137,7 @@ impl Classifier {
         }
         // Profiles: per intent, the share of its examples holding a term
         // (keywords count as always present), times idf.
-        let mut counts: Vec<HashMap<u32, f32>> = vec![HashMap::new(); n_intents];
+        let mut counts: Vec<HashMap<u32, f32>> = vec![HashMap::default(); n_intents];
         let mut sizes = vec![0f32; n_intents];
         for (i, f) in &examples {
             sizes[*i as usize] += 1.0;

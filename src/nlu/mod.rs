@@ -6,8 +6,10 @@
 mod classify;
 mod logistic;
 mod normalize;
+mod spell;
 mod stopwords;
 
 pub use classify::{Candidate, Classifier, Weights};
 pub use logistic::Logistic;
 pub use normalize::{Normalized, Normalizer};
+pub use spell::Speller;

@@ -3,11 +3,13 @@
 //! word -> guide word), correct spelling against the known vocabulary, drop
 //! stop words, stem. Built once from the content; `normalize` is pure.
 
+use super::Speller;
 use super::stopwords::STOP_WORDS;
 use crate::content::Content;
 use crate::text::{PhraseMap, addressed_text, fold};
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
 
 /// Words the stemmer would merge with another topic's word: "effective"
 /// is not "effects" (side effects), "hepatic" (artery) is not "hepatitis".
@@ -49,8 +51,8 @@ pub struct Normalizer {
     /// Every word the content knows, folded.
     known: HashSet<String>,
     /// Words spelling may be corrected to, with how often the content uses
-    /// them, bucketed by first letter and length.
-    targets: HashMap<(u8, usize), Vec<(String, u32)>>,
+    /// them.
+    speller: Speller,
     stop: HashSet<&'static str>,
     stemmer: Stemmer,
     /// Stems of every word the content knows, computed once.
@@ -74,7 +76,7 @@ impl Normalizer {
                 .map(|s| (s.to.as_str(), s.from.as_slice())),
         );
         let stop: HashSet<&'static str> = STOP_WORDS.iter().copied().collect();
-        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut counts: HashMap<String, u32> = HashMap::default();
         let mut count = |text: &str| {
             for w in fold(text).split(' ').filter(|w| w.len() >= 4) {
                 *counts.entry(w.to_string()).or_default() += 1;
@@ -102,23 +104,14 @@ impl Normalizer {
                 known.extend(fold(&r.excerpt).split(' ').map(String::from));
             }
         }
-        let mut targets: HashMap<(u8, usize), Vec<(String, u32)>> = HashMap::new();
-        for (word, n) in counts {
-            targets
-                .entry((word.as_bytes()[0], word.len()))
-                .or_default()
-                .push((word, n));
-        }
-        for list in targets.values_mut() {
-            list.sort();
-        }
+        let speller = Speller::new(counts);
         let mut norm = Normalizer {
             synonyms,
             known,
-            targets,
+            speller,
             stop,
             stemmer: Stemmer::create(Algorithm::English),
-            stems: HashMap::new(),
+            stems: HashMap::default(),
         };
         let stems = norm
             .known
@@ -144,11 +137,15 @@ impl Normalizer {
         self.from_words(&self.words(text))
     }
 
+    /// Spelling and synonyms over folded words.
+    pub fn spell(&self, words: &[String]) -> Vec<String> {
+        self.synonyms
+            .apply(words.iter().map(|w| self.correct(w)).collect())
+    }
+
     /// Spelling, synonyms, stop words and stems over folded words.
     pub fn from_words(&self, words: &[String]) -> Normalized {
-        let words = self
-            .synonyms
-            .apply(words.iter().map(|w| self.correct(w)).collect());
+        let words = self.spell(words);
         let terms = words
             .iter()
             .filter(|w| {
@@ -174,12 +171,17 @@ impl Normalizer {
     /// The stem of one folded word, as terms are stemmed. A few words whose
     /// stems would collide with a different topic's keep their own.
     pub fn stem(&self, word: &str) -> String {
+        self.stem_ref(word).into_owned()
+    }
+
+    /// [`Normalizer::stem`], borrowed where it can be.
+    pub fn stem_ref<'a>(&'a self, word: &'a str) -> Cow<'a, str> {
         if let Some(stem) = self.stems.get(word) {
-            return stem.clone();
+            return Cow::Borrowed(stem);
         }
         match STEM_EXCEPTIONS.iter().find(|(w, _)| *w == word) {
-            Some((_, stem)) => (*stem).to_string(),
-            None => self.stemmer.stem(word).into_owned(),
+            Some((_, stem)) => Cow::Borrowed(stem),
+            None => self.stemmer.stem(word),
         }
     }
 
@@ -201,24 +203,13 @@ impl Normalizer {
             return word.to_string();
         }
         let max = if len >= 8 { 2 } else { 1 };
-        let first = word.as_bytes()[0];
-        let candidates = (len.saturating_sub(max)..=len + max)
-            .filter_map(|l| self.targets.get(&(first, l)))
-            .flatten();
         // Closest first; then a same-length word (a slip of one letter);
         // then the word the content uses most.
-        candidates
-            .map(|(cand, n)| {
-                (
-                    strsim::osa_distance(word, cand),
-                    cand.len().abs_diff(len),
-                    std::cmp::Reverse(*n),
-                    cand,
-                )
-            })
-            .filter(|(d, ..)| *d <= max)
+        self.speller
+            .near(word, max)
+            .map(|(d, cand, n)| (d, cand.len().abs_diff(len), std::cmp::Reverse(n), cand))
             .min()
-            .map_or_else(|| word.to_string(), |(.., cand)| cand.clone())
+            .map_or_else(|| word.to_string(), |(.., cand)| cand.to_string())
     }
 }
 

@@ -25,7 +25,8 @@ use crate::content::{Content, Origin, Problem, Screen};
 use crate::nlu::Normalizer;
 use model::Model;
 use reader::Reader;
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{RegexSet, RegexSetBuilder};
+use regex_automata::meta::Regex;
 use serde::Serialize;
 
 /// A compiled pattern set may take at most this much memory; a screen over
@@ -222,14 +223,22 @@ impl Safety {
     }
 
     /// The text every screen reads: the message read for triage, then the
-    /// same words with the content's spelling and synonyms (" a b | c d ").
+    /// same words with the content's spelling and synonyms (" a b | c d "),
+    /// when that reads differently.
     fn text(&self, raw: &str, norm: &Normalizer) -> String {
         self.text_of(&self.reader.read(raw, norm), norm)
     }
 
     fn text_of(&self, words: &[String], norm: &Normalizer) -> String {
-        let mapped = norm.from_words(words).text();
-        format!(" {} | {mapped} ", words.join(" "))
+        let read = words.join(" ");
+        let mapped = norm.spell(words).join(" ");
+        // Most messages read the same both ways: each screen then scans the
+        // words once (" a b | ").
+        if mapped == read {
+            format!(" {read} | ")
+        } else {
+            format!(" {read} | {mapped} ")
+        }
     }
 
     /// The triage level of a message and why.
@@ -276,9 +285,15 @@ impl Safety {
         // One word is no context for the model ("goodbye"): the screens and
         // the lexicon read single danger words.
         if triage.level > Level::Emergency && words.len() > 1 {
-            let parts: Vec<Vec<String>> = std::iter::once(&words)
+            let parts: Vec<Vec<u32>> = std::iter::once(&words)
                 .chain(&tail_words)
-                .map(|w| features(w, self.concepts.as_ref(), norm))
+                .map(|w| {
+                    let mut ids = Vec::with_capacity(4 * w.len());
+                    each_feature(w, self.concepts.as_ref(), norm, &mut |name| {
+                        ids.extend(self.model.id(name))
+                    });
+                    ids
+                })
                 .collect();
             if let Some((level, p)) = self.model.verdict(&parts, triage.level, vetoed) {
                 triage
@@ -313,21 +328,64 @@ fn tail(raw: &str) -> Option<&str> {
 /// classes of `[words]` it holds ("class:blood"), which let the model carry
 /// what it learnt of one word to the others of its class.
 fn features(words: &[String], concepts: Option<&RegexSet>, norm: &Normalizer) -> Vec<String> {
-    let mut out = model::grams(words);
+    let mut out = Vec::new();
+    each_feature(words, concepts, norm, &mut |name| {
+        out.push(name.to_string())
+    });
+    out
+}
+
+/// Each of [`features`] in turn, without keeping them: what a message is
+/// asked with (the names are looked up, never stored).
+fn each_feature(
+    words: &[String],
+    concepts: Option<&RegexSet>,
+    norm: &Normalizer,
+    out: &mut dyn FnMut(&str),
+) {
+    let mut name = String::new();
+    for w in words {
+        out(w);
+    }
+    for pair in words.windows(2) {
+        name.clear();
+        name.push_str(&pair[0]);
+        name.push(' ');
+        name.push_str(&pair[1]);
+        out(&name);
+    }
     // Stems, alone and in pairs, carry what was learnt of "bled" to
     // "bleeding" and of "collapsing" to "collapsed".
-    let stems: Vec<String> = words
+    let stems: Vec<_> = words
         .iter()
         .filter(|w| !norm.is_stop(w))
-        .map(|w| format!("s:{}", norm.stem(w)))
+        .map(|w| norm.stem_ref(w))
         .collect();
-    out.extend(stems.windows(2).map(|w| format!("{} {}", w[0], w[1])));
-    out.extend(stems);
-    if let Some(set) = concepts {
-        let text = format!(" {} ", words.join(" "));
-        out.extend(set.matches(&text).iter().map(|i| format!("class:{i}")));
+    for pair in stems.windows(2) {
+        name.clear();
+        name.push_str("s:");
+        name.push_str(&pair[0]);
+        name.push_str(" s:");
+        name.push_str(&pair[1]);
+        out(&name);
     }
-    out
+    for stem in &stems {
+        name.clear();
+        name.push_str("s:");
+        name.push_str(stem);
+        out(&name);
+    }
+    if let Some(set) = concepts {
+        name.clear();
+        name.push(' ');
+        for w in words {
+            name.push_str(w);
+            name.push(' ');
+        }
+        for i in set.matches(&name).iter() {
+            out(&format!("class:{i}"));
+        }
+    }
 }
 
 /// Whether a feature may count as evidence of a level: a word class, a
@@ -412,12 +470,9 @@ fn compile(screen: &Screen, words: &Words, problems: &mut Vec<Problem>) -> Optio
         let mut ok = true;
         for (p, o) in list {
             let p = words.expand(p, o, problems);
-            // Syntax only here (cheap); the alternation below is compiled once.
-            match regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .build()
-                .parse(&p)
-            {
+            // Syntax only here (the cheap part): the alternation below is
+            // compiled once, and any other fault is reported by its line then.
+            match regex_syntax::ast::parse::Parser::new().parse(&p) {
                 Ok(_) => parts.push(format!("(?:{p})")),
                 Err(e) => {
                     ok = false;
@@ -431,13 +486,21 @@ fn compile(screen: &Screen, words: &Words, problems: &mut Vec<Problem>) -> Optio
         if !ok {
             return None;
         }
-        match RegexBuilder::new(&parts.join("|"))
-            .unicode(false)
-            .size_limit(SIZE_LIMIT)
-            .build()
-        {
+        match screen_regex(&parts.join("|")) {
             Ok(r) => Some(Some(r)),
             Err(e) => {
+                // The pattern at fault, when one is on its own.
+                for (p, o) in list {
+                    if let Err(e) = screen_regex(&words.expand(p, o, &mut Vec::new())) {
+                        if e.size_limit().is_none() {
+                            problems.push(Problem::at(
+                                o,
+                                format!("invalid regex /{p}/: {}", last_line(&e.to_string())),
+                            ));
+                            return None;
+                        }
+                    }
+                }
                 problems.push(Problem::at(
                     &screen.origin,
                     format!(
@@ -466,6 +529,25 @@ fn compile(screen: &Screen, words: &Words, problems: &mut Vec<Problem>) -> Optio
         patterns,
         unless,
     })
+}
+
+/// A screen's alternation, built for what screens ask (does it match at
+/// all?): no capture groups, no engines that only serve to find where.
+/// Building is most of start-up, so this matters there.
+fn screen_regex(pattern: &str) -> Result<Regex, Box<regex_automata::meta::BuildError>> {
+    use regex_automata::{meta, nfa::thompson::WhichCaptures, util::syntax};
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .which_captures(WhichCaptures::None)
+                .nfa_size_limit(Some(SIZE_LIMIT))
+                .onepass(false)
+                .backtrack(false)
+                .auto_prefilter(false),
+        )
+        .syntax(syntax::Config::new().unicode(false))
+        .build(pattern)
+        .map_err(Box::new)
 }
 
 fn last_line(message: &str) -> String {

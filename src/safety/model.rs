@@ -10,8 +10,8 @@
 
 use crate::content::Level;
 use crate::nlu::Logistic;
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 /// The probability above which the model's verdict counts when no screen
@@ -53,7 +53,7 @@ impl Model {
         features_of: impl Fn(&str) -> Vec<String>,
         telling: impl Fn(&str) -> bool,
     ) -> Model {
-        let mut features: HashMap<String, u32> = HashMap::new();
+        let mut features: HashMap<String, u32> = HashMap::default();
         let mut training = Vec::new();
         for (level, texts) in examples {
             for text in texts {
@@ -116,12 +116,18 @@ impl Model {
         })
     }
 
+    /// The id of a feature the model knows.
+    pub(super) fn id(&self, name: &str) -> Option<u32> {
+        self.features.get(name).copied()
+    }
+
     /// The most urgent level the model is sure of, above `screened` (what
     /// the screens found), with its probability. `parts` are the message
-    /// read whole, then its closing sentences, each as its feature names.
+    /// read whole, then its closing sentences, each as its known features'
+    /// ids ([`Model::id`]).
     pub(super) fn verdict(
         &self,
-        parts: &[Vec<String>],
+        parts: &[Vec<u32>],
         screened: Level,
         vetoed: bool,
     ) -> Option<(Level, f32)> {
@@ -131,15 +137,11 @@ impl Model {
         let mut best = [0f32; Level::ALL.len()];
         let mut evidence = [f32::MIN; Level::ALL.len()];
         let none = class(Level::None) as usize;
-        for names in parts {
-            let ids: Vec<u32> = names
-                .iter()
-                .filter_map(|g| self.features.get(g).copied())
-                .collect();
+        for ids in parts {
             if ids.is_empty() {
                 continue;
             }
-            for (b, p) in best.iter_mut().zip(self.logistic.probabilities(&ids)) {
+            for (b, p) in best.iter_mut().zip(self.logistic.probabilities(ids)) {
                 *b = b.max(p);
             }
             let telling: Vec<u32> = ids
@@ -190,13 +192,6 @@ fn class(level: Level) -> u32 {
     Level::ALL.iter().position(|l| *l == level).unwrap_or(0) as u32
 }
 
-/// Words and adjacent word pairs.
-pub(super) fn grams(words: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = words.to_vec();
-    out.extend(words.windows(2).map(|w| format!("{} {}", w[0], w[1])));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,7 +201,7 @@ mod tests {
             (Level::Emergency, vec!["he is not breathing".to_string()]),
             (Level::None, vec!["what is tace".to_string()]),
         ];
-        let words = |t: &str| grams(&t.split(' ').map(String::from).collect::<Vec<_>>());
+        let words = |t: &str| t.split(' ').map(String::from).collect::<Vec<_>>();
         Model::train(fingerprint, &examples, words, |_| true)
     }
 

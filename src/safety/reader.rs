@@ -7,9 +7,9 @@
 
 use super::fold::screen_fold;
 use crate::content::Lexicon;
-use crate::nlu::Normalizer;
+use crate::nlu::{Normalizer, Speller};
 use crate::text::{PhraseMap, addressed_text, fold};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashSet as HashSet;
 
 /// Shortest word a slip is corrected in (shorter ones need a lexicon entry):
 /// one edit for words this long, two from `TWO_SLIPS` letters.
@@ -20,9 +20,8 @@ const TWO_SLIPS: usize = 8;
 pub(super) struct Reader {
     /// Variants and the words they are read as.
     phrases: PhraseMap,
-    /// Danger words, by first letter and length: what misspellings are
-    /// corrected to.
-    vocabulary: HashMap<(u8, usize), Vec<String>>,
+    /// Danger words: what misspellings are corrected to.
+    vocabulary: Speller,
     words: HashSet<String>,
 }
 
@@ -43,16 +42,12 @@ impl Reader {
                     .map(String::from),
             );
         }
-        let mut vocabulary: HashMap<(u8, usize), Vec<String>> = HashMap::new();
-        for w in words.iter().filter(|w| w.len() >= ONE_SLIP - 1) {
-            vocabulary
-                .entry((w.as_bytes()[0], w.len()))
-                .or_default()
-                .push(w.clone());
-        }
-        for list in vocabulary.values_mut() {
-            list.sort();
-        }
+        let vocabulary = Speller::new(
+            words
+                .iter()
+                .filter(|w| w.len() >= ONE_SLIP - 1)
+                .map(|w| (w.clone(), 0)),
+        );
         Reader {
             phrases,
             vocabulary,
@@ -84,14 +79,12 @@ impl Reader {
             return word.to_string();
         }
         let max = if len >= TWO_SLIPS { 2 } else { 1 };
-        let first = word.as_bytes()[0];
-        (len.saturating_sub(max)..=len + max)
-            .filter_map(|l| self.vocabulary.get(&(first, l)))
-            .flatten()
-            .map(|c| (strsim::osa_distance(word, c), c))
-            .filter(|(d, c)| *d <= max && !substitution_only(word, c))
+        self.vocabulary
+            .near(word, max)
+            .filter(|(_, c, _)| !substitution_only(word, c))
+            .map(|(d, c, _)| (d, c))
             .min()
-            .map_or_else(|| word.to_string(), |(_, c)| c.clone())
+            .map_or_else(|| word.to_string(), |(_, c)| c.to_string())
     }
 }
 
