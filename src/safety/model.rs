@@ -20,6 +20,10 @@ use std::hash::{Hash, Hasher};
 /// -- --nocapture` on tests/safety/tune only: lower let near-misses
 /// through, higher missed emergencies the screens did not foresee.
 const SURE_DANGER: f32 = 0.5;
+/// A crisis read by the model alone needs more: the training sets' crises
+/// share words with short ordinary messages ("letters", "pills") and with
+/// calm questions about dying, and the screens read the plain wordings.
+const SURE_CRISIS: f32 = 0.6;
 const SURE_OTHER: f32 = 0.6;
 /// Over a screen that found urgent symptoms or personal advice, or on a
 /// message the `model_veto` screen marks, the model must be surer to raise
@@ -159,7 +163,8 @@ impl Model {
             .map(|l| (l, best[class(l) as usize]))
             .find(|(l, p)| {
                 let sure = match (l, screened) {
-                    (Level::Crisis | Level::Emergency, Level::None) if !vetoed => SURE_DANGER,
+                    (Level::Crisis, Level::None) if !vetoed => SURE_CRISIS,
+                    (Level::Emergency, Level::None) if !vetoed => SURE_DANGER,
                     (Level::Crisis | Level::Emergency, _) => SURE_OVER_SCREEN,
                     _ => SURE_OTHER,
                 };
