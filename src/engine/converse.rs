@@ -550,15 +550,18 @@ impl Engine {
         // only a topic matched on vague words is held back.
         // Stray words never carry a topic's match alone; other matches
         // (small talk, out of scope) are left to `decide`.
-        // Small talk and help found by the matcher in stray words alone
-        // ("what do i do now", "i have a question") are no more sure than
-        // a topic found so: they too ask which topic it is about.
-        let other_kind = ranked.first().is_some_and(|c| {
-            matches!(
-                self.content.intents[c.intent].kind,
-                IntentKind::OutOfScope | IntentKind::Greeting
-            )
-        });
+        // Small talk found by the matcher in stray words alone ("what do i
+        // do now") is no more sure than a topic found so, nor is help in a
+        // message that asks nothing ("i have a question"; not "what
+        // questions can i ask"): they too ask which topic it is about.
+        let other_kind =
+            ranked
+                .first()
+                .is_some_and(|c| match self.content.intents[c.intent].kind {
+                    IntentKind::OutOfScope | IntentKind::Greeting => true,
+                    IntentKind::Help => question,
+                    _ => false,
+                });
         let refers_back = self.conversing.is_contextless(words)
             || (!other_kind && self.conversing.only_stray(message));
         if refers_back && last.is_none() {
@@ -600,6 +603,14 @@ impl Engine {
         }
         let top = ranked.first()?;
         let intent = &self.content.intents[top.intent];
+        // A broad question found in stray words ("where is the nearest
+        // hospital") asks nothing the guide answers.
+        if intent.kind == IntentKind::Clarify
+            && last.is_none()
+            && self.carried_by_stray(message, top.intent, scale)
+        {
+            return Some(Decision::Fallback);
+        }
         if intent.kind != IntentKind::Answer {
             return None;
         }
