@@ -286,6 +286,14 @@ impl Conversing {
         })
     }
 
+    /// Whether some term names a few topics at most ("radiation", not
+    /// "options" or "side effects").
+    fn names_any(&self, terms: &[String]) -> bool {
+        terms
+            .iter()
+            .any(|t| self.names.get(t).is_some_and(|f| f.len() <= FEW_FAMILIES))
+    }
+
     /// Whether some term is what a topic of `family` is called (its title
     /// or id): "radiation" names the radiation family, "nausea" none.
     pub(super) fn titles_family(&self, terms: &[String], family: &str) -> bool {
@@ -883,13 +891,13 @@ impl Engine {
         let names_b = self
             .conversing
             .names_specifically(&telling, &self.content.intents[b].family);
-        // Without a word for the first, the first passage must hold more
-        // of them than the second ("... and what are the risks for the
-        // person getting the liver" is the second's).
+        // Without a word for the first, or a name of its own, the first
+        // passage must hold more of them than the second.
         !telling.is_empty()
             && (of_first || !names_b)
             && held(a) == telling.len()
-            && (held(a) > held(b) || (of_first && held(a) == held(b)))
+            && (held(a) > held(b)
+                || ((of_first || !self.conversing.names_any(&telling)) && held(a) == held(b)))
     }
 
     /// The answer topic one part of a message names, if clear.

@@ -143,9 +143,10 @@ impl Engine {
         // A short question about something the content never mentions
         // ("what does a high bilirubin mean?") matched only loosely: what
         // matched is incidental, so nothing in the guide answers it.
-        // A broad question ("how do they deal with nausea?") still asks
-        // which topic, whatever else it says.
-        let broad = self.content.intents[top.intent].kind == IntentKind::Clarify;
+        // A broad question that names its aspect ("how do they deal with
+        // nausea?") still asks which topic, whatever else it says.
+        let broad = self.content.intents[top.intent].kind == IntentKind::Clarify
+            && self.aspect_asked(message).is_some();
         if message.unknown > 0
             && !broad
             && message.words.len() <= SHORT_MESSAGE
