@@ -80,6 +80,12 @@ fn typed(engine: &Engine, session: &Session, text: &str) -> Reply {
     {
         return engine.topic(id).unwrap_or_else(|| engine.help());
     }
+    // "the transplant one": the choice just offered that it names.
+    if let Some(id) = engine.named_choice(text, &session.choices)
+        && let Some(reply) = engine.topic(id)
+    {
+        return reply;
+    }
     let word = said.split_whitespace().collect::<Vec<_>>().join(" ");
     if let Some(step) = paging(&word) {
         if let Some(r) = &session.reading {

@@ -33,6 +33,9 @@ const LIKELY_TOPICS: usize = 4;
 /// one it is about, however it matched. Chosen on tests/conversation/tune
 /// with the golden tune questions.
 const FEW_WORDS: usize = 6;
+/// A message of at most this many words is checked for a match carried
+/// by its stray words alone. Chosen on tests/conversation/tune.
+const SHORT_WORDS: usize = 8;
 /// Messages of more words than this are not split into two questions.
 const MAX_SPLIT_WORDS: usize = 24;
 
@@ -262,6 +265,43 @@ impl Conversing {
         })
     }
 
+    /// Whether some term names `family` and at most a few others ("radiation",
+    /// not "side effects").
+    fn names_specifically(&self, terms: &[String], family: &str) -> bool {
+        terms.iter().any(|t| {
+            self.names
+                .get(t)
+                .is_some_and(|f| f.len() <= FEW_FAMILIES && f.contains(family))
+        })
+    }
+
+    /// Whether some term is what a few topics are called (titles, ids).
+    fn titles_a_topic(&self, terms: &[String]) -> bool {
+        terms.iter().any(|t| {
+            !self.vague(t)
+                && self
+                    .titled
+                    .get(t)
+                    .is_some_and(|f| f.len() <= NAMING_FAMILIES)
+        })
+    }
+
+    /// Whether some term names a few topics at most ("radiation", not
+    /// "options" or "side effects").
+    fn names_any(&self, terms: &[String]) -> bool {
+        terms
+            .iter()
+            .any(|t| self.names.get(t).is_some_and(|f| f.len() <= FEW_FAMILIES))
+    }
+
+    /// Whether some term is what a topic of `family` is called (its title
+    /// or id): "radiation" names the radiation family, "nausea" none.
+    pub(super) fn titles_family(&self, terms: &[String], family: &str) -> bool {
+        terms
+            .iter()
+            .any(|t| self.titled.get(t).is_some_and(|f| f.contains(family)))
+    }
+
     /// Whether a term is no topic's name (a symptom, not a treatment).
     pub(super) fn names_no_topic(&self, t: &String) -> bool {
         !self.names.contains_key(t)
@@ -291,6 +331,11 @@ impl Conversing {
         !message.terms.is_empty() && message.terms.iter().all(|t| self.vague(t))
     }
 
+    /// Whether a term (stemmed) never carries a match alone.
+    pub(super) fn is_stray(&self, t: &String) -> bool {
+        self.stray.contains(t)
+    }
+
     /// Whether a term is stray, or so many topics use it that it tells
     /// none apart.
     fn vague(&self, t: &String) -> bool {
@@ -304,22 +349,25 @@ impl Conversing {
     /// Whether a message is only keywords that point to different topics
     /// ("rfa donor rash"): the best topic's family uses under half of them.
     fn scattered(&self, message: &Normalized, family: &str) -> bool {
-        let terms = &message.terms;
-        let keywords_only = terms.len() >= 3 && terms.len() + 1 >= message.words.len();
+        // Stray words ("caller asks: what's TAE") point nowhere.
+        let terms: Vec<&String> = message.terms.iter().filter(|t| !self.is_stray(t)).collect();
+        let keywords_only = message.terms.len() >= 3
+            && !terms.is_empty()
+            && message.terms.len() + 1 >= message.words.len();
         let covered = terms
             .iter()
-            .filter(|t| self.families.get(*t).is_some_and(|f| f.contains(family)))
+            .filter(|t| self.families.get(**t).is_some_and(|f| f.contains(family)))
             .count();
         // Words that belong to one or two other topics pull elsewhere.
         let elsewhere = terms
             .iter()
             .filter(|t| {
                 self.families
-                    .get(*t)
+                    .get(**t)
                     .is_some_and(|f| f.len() <= 2 && !f.contains(family))
             })
             .count();
-        keywords_only && (covered * 2 < terms.len() || elsewhere >= 2)
+        keywords_only && (covered * 2 <= terms.len() || elsewhere >= 2)
             || self.two_names(message, family)
     }
 
@@ -339,6 +387,14 @@ impl Conversing {
                 _ => false,
             }
     }
+}
+
+/// Whether the second part of a question speaks of the first ("and is
+/// it painful").
+fn of_first(second: &[String]) -> bool {
+    second
+        .iter()
+        .any(|w| matches!(w.as_str(), "it" | "its" | "they" | "them" | "this" | "that"))
 }
 
 /// Whether a message asks a question: a question mark, or a clause that
@@ -502,15 +558,18 @@ impl Engine {
         // only a topic matched on vague words is held back.
         // Stray words never carry a topic's match alone; other matches
         // (small talk, out of scope) are left to `decide`.
-        let other_kind = ranked.first().is_some_and(|c| {
-            matches!(
-                self.content.intents[c.intent].kind,
-                IntentKind::OutOfScope
-                    | IntentKind::Greeting
-                    | IntentKind::Help
-                    | IntentKind::SmallTalk
-            )
-        });
+        // Small talk found by the matcher in stray words alone ("what do i
+        // do now") is no more sure than a topic found so, nor is help in a
+        // message that asks nothing ("i have a question"; not "what
+        // questions can i ask"): they too ask which topic it is about.
+        let other_kind =
+            ranked
+                .first()
+                .is_some_and(|c| match self.content.intents[c.intent].kind {
+                    IntentKind::OutOfScope | IntentKind::Greeting => true,
+                    IntentKind::Help => question,
+                    _ => false,
+                });
         let refers_back = self.conversing.is_contextless(words)
             || (!other_kind && self.conversing.only_stray(message));
         if refers_back && last.is_none() {
@@ -552,8 +611,22 @@ impl Engine {
         }
         let top = ranked.first()?;
         let intent = &self.content.intents[top.intent];
+        // A broad question found in stray words ("where is the nearest
+        // hospital") asks nothing the guide answers.
+        if intent.kind == IntentKind::Clarify
+            && last.is_none()
+            && self.carried_by_stray(message, top.intent, scale)
+        {
+            return Some(Decision::Fallback);
+        }
         if intent.kind != IntentKind::Answer {
             return None;
+        }
+        // A short message whose match rests on its stray words ("explain
+        // it to me like im five": "five"): without them, the topic no
+        // longer matches, so nothing tells which one it is about.
+        if last.is_none() && self.carried_by_stray(message, top.intent, scale) {
+            return Some(Decision::Clarify(self.likely_topics(ranked)));
         }
         // Keywords pointing at several topics, or (with nothing to refer
         // to) a message that names no topic and matched only loosely or in
@@ -573,11 +646,73 @@ impl Engine {
             .then(|| Decision::Clarify(self.likely_topics(ranked)))
     }
 
+    /// The one choice just offered that a short message names and says
+    /// nothing else about ("the transplant one" after "risks?" offered the
+    /// risks of each treatment): every telling word of the message is in
+    /// that choice's title or id, and it names no other choice as well.
+    pub fn named_choice<'c>(&self, text: &str, choices: &'c [String]) -> Option<&'c str> {
+        let words = self.norm.words(text);
+        if choices.is_empty() || words.is_empty() || words.len() > FEW_WORDS {
+            return None;
+        }
+        let terms: Vec<String> = self
+            .norm
+            .from_words(&words)
+            .terms
+            .into_iter()
+            .filter(|t| !self.conversing.is_stray(t))
+            .collect();
+        if terms.is_empty() {
+            return None;
+        }
+        let names = |id: &String| {
+            self.content.intent(id).is_some_and(|i| {
+                let mut own = self.norm.normalize(&i.title).terms;
+                own.extend(self.norm.normalize(&i.id.replace('_', " ")).terms);
+                terms.iter().all(|t| own.contains(t))
+            })
+        };
+        match choices
+            .iter()
+            .filter(|c| names(c))
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [one] => Some(one.as_str()),
+            _ => None,
+        }
+    }
+
     /// Whether a message leans on the conversation ("and how long does it
     /// take?", "is it painful?"): a follow-up about the last topic.
     pub fn leans_back(&self, text: &str) -> bool {
         let words = self.norm.words(text);
         super::decide::leans_on_context(&words) || super::decide::is_follow_up_cue(&words)
+    }
+
+    /// Whether a short message matches a topic only through its stray
+    /// words: read without them, that topic scores under the fallback
+    /// threshold.
+    fn carried_by_stray(&self, message: &Normalized, topic: usize, scale: f32) -> bool {
+        let kept: Vec<String> = message
+            .terms
+            .iter()
+            .filter(|t| !self.conversing.is_stray(t))
+            .cloned()
+            .collect();
+        if message.words.len() > SHORT_WORDS || kept.len() == message.terms.len() {
+            return false;
+        }
+        let residual = Normalized {
+            words: message.words.clone(),
+            terms: kept,
+            unknown: message.unknown,
+        };
+        !self
+            .classifier
+            .rank(&residual)
+            .iter()
+            .any(|c| c.intent == topic && c.score >= self.tuning.min_score * scale)
     }
 
     /// The side-effect passages whose words include a telling word of the
@@ -641,6 +776,16 @@ impl Engine {
         self.conversing
             .names_a_topic(&first, &self.norm)
             .then_some(())?;
+        // A bare "and" with a short tail joins two things only when the
+        // first part is called by a topic's name ("side effects of chemo
+        // and radiation"); "sore hands and feet on stivarga" is one thing.
+        if short_tail
+            && !self
+                .conversing
+                .titles_a_topic(&self.norm.from_words(&first).terms)
+        {
+            return None;
+        }
         let a = self.part(&first, None)?;
         let mut cue = vec!["and".to_string()];
         cue.extend(second.iter().cloned());
@@ -652,6 +797,23 @@ impl Engine {
             && let Some(facet) = self.in_family(&self.content.intents[b].family, aspect)
         {
             b = facet;
+        }
+        // "what is microwave ablation and is it painful": "it" is the first
+        // topic, so the second part is asked of its family (the passage
+        // there that holds its words), unless it calls the other by name.
+        let second_terms = self.norm.from_words(&second).terms;
+        let family_b = &self.content.intents[b].family;
+        if of_first(&second)
+            && *family_b != self.content.intents[a].family
+            && !self.conversing.titles_family(&second_terms, family_b)
+        {
+            b = self
+                .speaking_to(&self.norm.from_words(&second), a, 1)
+                .unwrap_or(a);
+            if a == b {
+                let score = ranked.first().map_or(1.0, |c| c.score);
+                return Some(Decision::Answer(a, score));
+            }
         }
 
         // The same passage twice is one answer; and "chemo and infections"
@@ -672,6 +834,13 @@ impl Engine {
         });
         let same_family = self.content.intents[a].family == self.content.intents[b].family;
         (a != b && !(same_family && short_tail && !framed)).then_some(())?;
+        // "what is HAI and does it cause more side effects": when the first
+        // passage holds every telling word of the second part, and as many
+        // as the second passage does, it answers both parts itself.
+        if and && !framed && !better && self.answers_both(a, b, &second) {
+            let score = ranked.first().map_or(1.0, |c| c.score);
+            return Some(Decision::Answer(a, score));
+        }
         // A passage on the pair itself answers it whole ("the difference
         // between unresectable and inoperable" has its own).
         let whole = ranked.first().filter(|c| {
@@ -697,6 +866,38 @@ impl Engine {
             .map(|part| self.norm.from_words(part).terms)
             .collect();
         Some(Decision::Compare(vec![a, b], better, asked))
+    }
+
+    /// Whether passage `a` holds every telling word of the second part of
+    /// a question (no stray or vague one), and at least as many as `b`.
+    fn answers_both(&self, a: usize, b: usize, second: &[String]) -> bool {
+        let telling: Vec<String> = self
+            .norm
+            .from_words(second)
+            .terms
+            .into_iter()
+            .filter(|t| !self.conversing.vague(t))
+            .collect();
+        let held = |i: usize| {
+            telling
+                .iter()
+                .filter(|t| self.excerpt_terms[i].contains(t))
+                .count()
+        };
+        // "what is 3D-CRT and what side effects does radiation have" names
+        // the second topic itself: two questions, unless the second part
+        // speaks of the first ("... and does it cause nausea").
+        let of_first = of_first(second);
+        let names_b = self
+            .conversing
+            .names_specifically(&telling, &self.content.intents[b].family);
+        // Without a word for the first, or a name of its own, the first
+        // passage must hold more of them than the second.
+        !telling.is_empty()
+            && (of_first || !names_b)
+            && held(a) == telling.len()
+            && (held(a) > held(b)
+                || ((of_first || !self.conversing.names_any(&telling)) && held(a) == held(b)))
     }
 
     /// The answer topic one part of a message names, if clear.

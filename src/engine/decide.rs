@@ -143,7 +143,12 @@ impl Engine {
         // A short question about something the content never mentions
         // ("what does a high bilirubin mean?") matched only loosely: what
         // matched is incidental, so nothing in the guide answers it.
+        // A broad question that names its aspect ("how do they deal with
+        // nausea?") still asks which topic, whatever else it says.
+        let broad = self.content.intents[top.intent].kind == IntentKind::Clarify
+            && self.aspect_asked(message).is_some();
         if message.unknown > 0
+            && !broad
             && message.words.len() <= SHORT_MESSAGE
             && top.score < self.tuning.unknown_sure * scale
         {
@@ -163,8 +168,11 @@ impl Engine {
                 Decision::Fallback
             }
             // Small talk is short: in a longer message its word is chance
-            // ("who won the football last night" is no good night).
-            IntentKind::SmallTalk if message.words.len() > SHORT_TALK => Decision::Fallback,
+            // ("who won the football last night" is no good night; "in pain
+            // most nights" is about pain), so the rest of the ranking decides.
+            IntentKind::SmallTalk if message.words.len() > SHORT_TALK => {
+                self.decide(message, &ranked[1..], last, findings, scale)
+            }
             IntentKind::Support | IntentKind::SmallTalk | IntentKind::NotInGuide => {
                 Decision::Own(top.intent)
             }
@@ -329,6 +337,20 @@ impl Engine {
                 let found = self.in_family(&last_intent.family, &intent.aspect)?;
                 Some(Decision::Answer(found, top.score))
             }
+            // "and does it cause nausea?" after radioembolization: the
+            // aspect asked in so many words, of the last topic's family,
+            // when the message does not call another topic by its name.
+            IntentKind::Answer
+                if is_follow_up_cue(&message.words)
+                    && intent.family != last_intent.family
+                    && self.asks_aspect(message, &intent.aspect)
+                    && !self
+                        .conversing
+                        .titles_family(&message.terms, &intent.family) =>
+            {
+                let found = self.in_family(&last_intent.family, &intent.aspect)?;
+                Some(Decision::Answer(found, top.score))
+            }
             // "what about X?": X in the facet the last answer was about.
             IntentKind::Answer
                 if is_follow_up_cue(&message.words)
@@ -361,7 +383,12 @@ impl Engine {
     /// The passage of the last topic's family that holds more of a
     /// follow-up's words than the last topic's own ("do you stay in
     /// hospital?" after TACE: the embolization passage says so), if any.
-    fn speaking_to(&self, message: &Normalized, last: usize, least: usize) -> Option<usize> {
+    pub(super) fn speaking_to(
+        &self,
+        message: &Normalized,
+        last: usize,
+        least: usize,
+    ) -> Option<usize> {
         let family = &self.content.intents[last].family;
         let held = |i: usize| {
             let own = &self.excerpt_terms[i];

@@ -43,11 +43,12 @@ const ALL: &[&str] = &["tune", "gate", ""];
 /// floors since the honest split (issue 8 removed the example phrases that
 /// were the very golden questions, and measures on questions never tuned
 /// on): out of scope (issue: 95%) and clarify (issue: 85%) hold at the
-/// levels measured then, 91.8% (45/49) and 71.4% (10/14), so they cannot
-/// fall further while they are brought back up.
+/// levels measured then, 91.8% (45/49; since raised to 93.9%, 46/49) and
+/// 71.4% (10/14), so they cannot fall further while they are brought back
+/// up.
 const FLOORS: &[(&str, f64)] = &[
     ("answer", 95.0),
-    ("out_of_scope", 91.0),
+    ("out_of_scope", 93.8),
     ("emergency", 100.0),
     ("personal_advice", 95.0),
     ("clarify", 71.0),
