@@ -431,6 +431,22 @@ impl Words {
     /// The pattern with each `{name}` replaced by its class; an unknown
     /// name is reported.
     fn expand(&self, pattern: &str, o: &Origin, problems: &mut Vec<Problem>) -> String {
+        self.substitute(pattern, o, problems, false)
+    }
+
+    /// The pattern with each `{name}` replaced by a stand-in group: its own
+    /// syntax, cheap to check (the classes are checked once, on their own).
+    fn skeleton(&self, pattern: &str) -> String {
+        self.substitute(pattern, &Origin::default(), &mut Vec::new(), true)
+    }
+
+    fn substitute(
+        &self,
+        pattern: &str,
+        o: &Origin,
+        problems: &mut Vec<Problem>,
+        stand_in: bool,
+    ) -> String {
         let mut out = String::with_capacity(pattern.len());
         let mut rest = pattern;
         while let Some(at) = rest.find('{') {
@@ -442,6 +458,7 @@ impl Words {
             let name = &after[..name_len];
             if !name.is_empty() && after[name_len..].starts_with('}') {
                 match self.0.iter().find(|(n, _)| n == name) {
+                    Some(_) if stand_in => out.push_str("(?:_)"),
                     Some((_, p)) => out.push_str(&format!("(?:{p})")),
                     None => {
                         problems.push(Problem::at(o, format!("unknown word class `{{{name}}}`")))
@@ -469,11 +486,12 @@ fn compile(screen: &Screen, words: &Words, problems: &mut Vec<Problem>) -> Optio
         let mut parts = Vec::with_capacity(list.len());
         let mut ok = true;
         for (p, o) in list {
-            let p = words.expand(p, o, problems);
-            // Syntax only here (the cheap part): the alternation below is
-            // compiled once, and any other fault is reported by its line then.
-            match regex_syntax::ast::parse::Parser::new().parse(&p) {
-                Ok(_) => parts.push(format!("(?:{p})")),
+            let expanded = words.expand(p, o, problems);
+            // Syntax only here, with the word classes stood in for (the
+            // cheap part): the alternation below is compiled once, and any
+            // other fault is reported by its line then.
+            match regex_syntax::ast::parse::Parser::new().parse(&words.skeleton(p)) {
+                Ok(_) => parts.push(format!("(?:{expanded})")),
                 Err(e) => {
                     ok = false;
                     problems.push(Problem::at(
