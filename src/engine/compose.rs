@@ -58,6 +58,9 @@ impl Engine {
             // A screen that read a change to a medicine or an eligibility
             // question is about treatment whatever the topic match says.
             Kind::Fallback => !off_topic || findings.preface != Preface::General,
+            // Feelings and a change to a medicine ("st john's wort for my
+            // low mood alongside nexavar"): the medicine is the care team's.
+            Kind::Support => findings.preface == Preface::Change,
             _ => false,
         };
         let lead = match findings.level {
