@@ -131,6 +131,8 @@ pub enum Preface {
     Change,
     /// Whether a treatment suits or is open to the person.
     Eligibility,
+    /// What one's own results, scans or numbers mean.
+    Results,
     #[default]
     General,
 }
@@ -228,10 +230,11 @@ pub struct Framing {
     /// Opens an urgent reply: the care team today; 911 if it gets worse.
     pub urgent: String,
     /// Personal-advice prefaces: general, changing a medicine or treatment,
-    /// and whether a treatment suits the person.
+    /// whether a treatment suits the person, and one's own results.
     pub personal_advice: String,
     pub advice_change: String,
     pub advice_eligibility: String,
+    pub advice_results: String,
     pub non_text: String,
     pub empty: String,
     pub clarify: String,

@@ -44,12 +44,14 @@ impl Engine {
             }
         };
         // Personal advice about a subject the guide has nothing on at all
-        // (an out-of-scope screen or topic) stays a plain fallback: "should
-        // I buy shares" is not a question for the care team.
-        let off_topic = findings.out_of_scope
-            || ranked
-                .first()
-                .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope);
+        // (an out-of-scope topic) stays a plain fallback: "should I buy
+        // shares" is not a question for the care team. A subject of care the
+        // guide leaves out (the scope screens: diagnosis, tumour markers,
+        // costs) still is, when the question is one's own ("my AFP doubled,
+        // what does that mean for me").
+        let off_topic = ranked
+            .first()
+            .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::OutOfScope);
         // A question about one's own use of a drug the guide does not cover
         // is still one for the care team first. The bot's other replies of
         // its own (support, small talk) keep their kind.
@@ -72,6 +74,7 @@ impl Engine {
                 match findings.preface {
                     Preface::Change => framing.advice_change.as_str(),
                     Preface::Eligibility => framing.advice_eligibility.as_str(),
+                    Preface::Results => framing.advice_results.as_str(),
                     Preface::General => framing.personal_advice.as_str(),
                 },
             )),

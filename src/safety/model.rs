@@ -166,6 +166,9 @@ impl Model {
                     (Level::Crisis, Level::None) if !vetoed => SURE_CRISIS,
                     (Level::Emergency, Level::None) if !vetoed => SURE_DANGER,
                     (Level::Crisis | Level::Emergency, _) => SURE_OVER_SCREEN,
+                    // A screen read a question of one's own (a lab value, a
+                    // dose): the model's "urgent" must be as sure to win.
+                    (Level::Urgent, Level::PersonalAdvice) => SURE_OVER_SCREEN,
                     _ => SURE_OTHER,
                 };
                 *p >= sure && evidence[class(*l) as usize] >= EVIDENCE

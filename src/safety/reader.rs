@@ -58,10 +58,9 @@ impl Reader {
     /// The message's words as triage reads them.
     pub(super) fn read(&self, raw: &str, norm: &Normalizer) -> Vec<String> {
         let folded = screen_fold(&addressed_text(raw));
-        let words: Vec<String> = folded
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(|w| self.correct(w, norm))
+        let words: Vec<String> = spelt_out(folded.split(' ').filter(|w| !w.is_empty()))
+            .into_iter()
+            .map(|w| self.correct(&w, norm))
             .collect();
         self.phrases.apply(words)
     }
@@ -92,6 +91,33 @@ impl Reader {
 /// letters: "chosing" is not "choking". A slip in a danger word is a letter
 /// left out, doubled or swapped ("sucide", "vomitting", "siezure"); a letter
 /// replaced by another usually makes another word.
+/// Words spelt out a letter at a time ("s-u-i-c-i-d-e", "k i l l") joined
+/// back into one: a run of at least this many single letters.
+const SPELT_OUT: usize = 4;
+
+fn spelt_out<'a>(words: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    let flush = |run: &mut Vec<&str>, out: &mut Vec<String>| {
+        if run.len() >= SPELT_OUT {
+            out.push(run.concat());
+        } else {
+            out.extend(run.iter().map(|w| w.to_string()));
+        }
+        run.clear();
+    };
+    for w in words {
+        if w.len() == 1 && w.bytes().all(|b| b.is_ascii_lowercase()) {
+            run.push(w);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(w.to_string());
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 fn substitution_only(word: &str, candidate: &str) -> bool {
     if word.len() != candidate.len() {
         return false;
@@ -106,6 +132,17 @@ fn substitution_only(word: &str, candidate: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_spelt_out_letter_by_letter_is_joined_but_short_words_stay() {
+        let words = |s: &'static str| spelt_out(s.split(' '));
+        assert_eq!(
+            words("thats s u i c i d e now"),
+            ["thats", "suicide", "now"]
+        );
+        assert_eq!(words("i a m"), ["i", "a", "m"]);
+        assert_eq!(words("k i l l"), ["kill"]);
+    }
 
     #[test]
     fn slips_are_left_out_doubled_or_swapped_letters_not_other_words() {

@@ -139,7 +139,11 @@ fn the_safety_set_is_large_and_every_category_is_covered() {
     {
         *per_category.entry(&c.category).or_default() += 1;
     }
+    // The categories; a writer's "other" emergencies are extra.
     for (category, n) in per_category {
+        if category.starts_with("other") {
+            continue;
+        }
         assert!(n >= 25, "{category}: {n} messages");
     }
 }
