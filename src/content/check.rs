@@ -227,6 +227,7 @@ fn check_screens(screens: &Screens, problems: &mut Vec<Problem>) {
         .chain(&screens.out_of_scope)
         .chain(std::iter::once(&screens.small_talk))
         .chain(&screens.model_veto)
+        .chain(&screens.at_one_remove)
     {
         let name = &screen.name;
         if name.is_empty() {
@@ -234,10 +235,9 @@ fn check_screens(screens: &Screens, problems: &mut Vec<Problem>) {
         }
         let scope = screens.out_of_scope.iter().any(|s| std::ptr::eq(s, screen))
             || std::ptr::eq(&screens.small_talk, screen)
-            || screens
-                .model_veto
-                .as_ref()
-                .is_some_and(|s| std::ptr::eq(s, screen));
+            || [&screens.model_veto, &screens.at_one_remove]
+                .iter()
+                .any(|s| s.as_ref().is_some_and(|s| std::ptr::eq(s, screen)));
         if screen.level == Level::None && !scope {
             problems.push(Problem::at(
                 &screen.origin,

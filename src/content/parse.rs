@@ -97,6 +97,7 @@ struct RawScreens {
     out_of_scope: Vec<Spanned<RawScreen>>,
     small_talk: Spanned<RawScreen>,
     model_veto: Option<Spanned<RawScreen>>,
+    at_one_remove: Option<Spanned<RawScreen>>,
 }
 
 #[derive(Deserialize)]
@@ -295,6 +296,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
                     out_of_scope: raw.out_of_scope.into_iter().map(screen).collect(),
                     small_talk: screen(raw.small_talk),
                     model_veto: raw.model_veto.map(screen),
+                    at_one_remove: raw.at_one_remove.map(screen),
                     origin: at.origin(0),
                 });
             }),

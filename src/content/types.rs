@@ -167,6 +167,9 @@ pub struct Screens {
     /// Messages the triage model is not asked about (general questions,
     /// past events since resolved, figures of speech).
     pub model_veto: Option<Screen>,
+    /// Messages told at one remove (staff about callers, a drama, hearsay,
+    /// imagined or planned for): no emergency screen fires on them.
+    pub at_one_remove: Option<Screen>,
     pub origin: Origin,
 }
 

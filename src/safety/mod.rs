@@ -80,6 +80,7 @@ pub struct Safety {
     out_of_scope: Vec<Compiled>,
     small_talk: Compiled,
     model_veto: Option<Compiled>,
+    at_one_remove: Option<Compiled>,
     /// The word classes, for the model's features.
     concepts: Option<RegexSet>,
     reader: Reader,
@@ -109,6 +110,7 @@ impl Safety {
             screens.out_of_scope.iter().map(&mut compile).collect();
         let small_talk = compile(&screens.small_talk);
         let model_veto = screens.model_veto.as_ref().map(&mut compile);
+        let at_one_remove = screens.at_one_remove.as_ref().map(&mut compile);
         let reader = Reader::new(&content.lexicon);
         let concepts = words.concepts();
         let features = |words: &[String]| features(words, concepts.as_ref(), norm);
@@ -151,6 +153,7 @@ impl Safety {
             out_of_scope: out_of_scope.into_iter().flatten().collect(),
             small_talk: small_talk.unwrap_or_else(|| unreachable!("no problem, so it compiled")),
             model_veto: model_veto.flatten(),
+            at_one_remove: at_one_remove.flatten(),
             concepts,
             reader,
             model,
@@ -183,13 +186,15 @@ impl Safety {
             .iter()
             .chain(&screens.out_of_scope)
             .chain(std::iter::once(&screens.small_talk))
-            .chain(&screens.model_veto);
+            .chain(&screens.model_veto)
+            .chain(&screens.at_one_remove);
         for (screen, compiled) in all.zip(
             self.triage
                 .iter()
                 .chain(&self.out_of_scope)
                 .chain(std::iter::once(&self.small_talk))
-                .chain(&self.model_veto),
+                .chain(&self.model_veto)
+                .chain(&self.at_one_remove),
         ) {
             for (sample, o) in &screen.must_match {
                 let text = self.text(sample, norm);
@@ -261,7 +266,16 @@ impl Safety {
             level: Level::None,
             signals: Vec::new(),
         };
-        let hit = |s: &&Compiled| s.matches(&text) || tail.as_ref().is_some_and(|t| s.matches(t));
+        // A message told at one remove (a caller, a drama, a "what if")
+        // is met by no emergency screen; a crisis screen still reads it.
+        let remote = self
+            .at_one_remove
+            .as_ref()
+            .is_some_and(|r| r.matches(&text));
+        let hit = |s: &&Compiled| {
+            !(remote && s.level == Level::Emergency)
+                && (s.matches(&text) || tail.as_ref().is_some_and(|t| s.matches(t)))
+        };
         for s in self.triage.iter().filter(hit) {
             triage
                 .signals
@@ -278,7 +292,11 @@ impl Safety {
         // model must clear, as a screen's own finding does.
         // Small talk ("goodbye", "thanks a lot") raises it as well.
         let small_talk = self.small_talk.matches(&text);
-        let vetoed = small_talk || self.model_veto.as_ref().is_some_and(|v| v.matches(&text));
+        let vetoed =
+            small_talk || remote || self.model_veto.as_ref().is_some_and(|v| v.matches(&text));
+        if remote {
+            triage.signals.push("remote:at_one_remove".into());
+        }
         if vetoed {
             triage.signals.push("veto:model".into());
         }
