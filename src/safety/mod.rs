@@ -27,6 +27,7 @@ use model::Model;
 use reader::Reader;
 use regex::{RegexSet, RegexSetBuilder};
 use regex_automata::meta::Regex;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 /// A compiled pattern set may take at most this much memory; a screen over
@@ -42,11 +43,16 @@ struct Compiled {
     preface: Preface,
     patterns: Regex,
     unless: Option<Regex>,
+    /// `unless` entries that are a word class alone (`'{resolved}'`):
+    /// compiled once and shared by every screen that names them.
+    shared_unless: Vec<Regex>,
 }
 
 impl Compiled {
     fn matches(&self, text: &str) -> bool {
-        self.patterns.is_match(text) && !self.unless.as_ref().is_some_and(|u| u.is_match(text))
+        self.patterns.is_match(text)
+            && !self.unless.as_ref().is_some_and(|u| u.is_match(text))
+            && !self.shared_unless.iter().any(|u| u.is_match(text))
     }
 }
 
@@ -104,7 +110,8 @@ impl Safety {
         let screens = &content.screens;
         let mut problems = Vec::new();
         let words = Words::new(&screens.words, &mut problems);
-        let mut compile = |s: &Screen| compile(s, &words, &mut problems);
+        let mut shared = HashMap::default();
+        let mut compile = |s: &Screen| compile(s, &words, &mut shared, &mut problems);
         let triage: Vec<Option<Compiled>> = screens.triage.iter().map(&mut compile).collect();
         let out_of_scope: Vec<Option<Compiled>> =
             screens.out_of_scope.iter().map(&mut compile).collect();
@@ -448,6 +455,10 @@ impl Words {
 
     /// The pattern with each `{name}` replaced by its class; an unknown
     /// name is reported.
+    fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
+    }
+
     fn expand(&self, pattern: &str, o: &Origin, problems: &mut Vec<Problem>) -> String {
         self.substitute(pattern, o, problems, false)
     }
@@ -496,7 +507,12 @@ impl Words {
 /// One screen compiled: its patterns as one alternation, its exceptions as
 /// another. Screens read ASCII-folded text, so ASCII classes suffice and
 /// compile far faster than Unicode ones.
-fn compile(screen: &Screen, words: &Words, problems: &mut Vec<Problem>) -> Option<Compiled> {
+fn compile(
+    screen: &Screen,
+    words: &Words,
+    shared: &mut HashMap<String, Regex>,
+    problems: &mut Vec<Problem>,
+) -> Option<Compiled> {
     let mut any_of = |list: &[(String, Origin)]| -> Option<Option<Regex>> {
         if list.is_empty() {
             return Some(None);
@@ -550,7 +566,34 @@ fn compile(screen: &Screen, words: &Words, problems: &mut Vec<Problem>) -> Optio
         }
     };
     let patterns = any_of(&screen.patterns)?;
-    let unless = any_of(&screen.unless)?;
+    // A word class named alone as an exception is built once for all the
+    // screens that name it (`{resolved}` is long and most screens use it).
+    let (lone, own): (Vec<_>, Vec<_>) = screen.unless.iter().cloned().partition(|(p, _)| {
+        p.strip_prefix('{')
+            .and_then(|p| p.strip_suffix('}'))
+            .is_some_and(|name| words.has(name))
+    });
+    let unless = any_of(&own)?;
+    let mut shared_unless = Vec::with_capacity(lone.len());
+    for (p, o) in &lone {
+        let regex = match shared.get(p) {
+            Some(r) => r.clone(),
+            None => match screen_regex(&words.expand(p, o, problems)) {
+                Ok(r) => {
+                    shared.insert(p.clone(), r.clone());
+                    r
+                }
+                Err(e) => {
+                    problems.push(Problem::at(
+                        o,
+                        format!("invalid regex /{p}/: {}", last_line(&e.to_string())),
+                    ));
+                    return None;
+                }
+            },
+        };
+        shared_unless.push(regex);
+    }
     let Some(patterns) = patterns else {
         problems.push(Problem::at(
             &screen.origin,
@@ -564,6 +607,7 @@ fn compile(screen: &Screen, words: &Words, problems: &mut Vec<Problem>) -> Optio
         preface: screen.preface,
         patterns,
         unless,
+        shared_unless,
     })
 }
 
