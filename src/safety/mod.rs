@@ -453,12 +453,13 @@ impl Words {
         )
     }
 
-    /// The pattern with each `{name}` replaced by its class; an unknown
-    /// name is reported.
+    /// Whether `name` is a word class.
     fn has(&self, name: &str) -> bool {
         self.0.iter().any(|(n, _)| n == name)
     }
 
+    /// The pattern with each `{name}` replaced by its class; an unknown
+    /// name is reported.
     fn expand(&self, pattern: &str, o: &Origin, problems: &mut Vec<Problem>) -> String {
         self.substitute(pattern, o, problems, false)
     }
@@ -528,10 +529,7 @@ fn compile(
                 Ok(_) => parts.push(format!("(?:{expanded})")),
                 Err(e) => {
                     ok = false;
-                    problems.push(Problem::at(
-                        o,
-                        format!("invalid regex /{p}/: {}", last_line(&e.to_string())),
-                    ));
+                    problems.push(Problem::at(o, invalid_regex(p, &e)));
                 }
             }
         }
@@ -545,10 +543,7 @@ fn compile(
                 for (p, o) in list {
                     if let Err(e) = screen_regex(&words.expand(p, o, &mut Vec::new())) {
                         if e.size_limit().is_none() {
-                            problems.push(Problem::at(
-                                o,
-                                format!("invalid regex /{p}/: {}", last_line(&e.to_string())),
-                            ));
+                            problems.push(Problem::at(o, invalid_regex(p, &e)));
                             return None;
                         }
                     }
@@ -584,10 +579,7 @@ fn compile(
                     r
                 }
                 Err(e) => {
-                    problems.push(Problem::at(
-                        o,
-                        format!("invalid regex /{p}/: {}", last_line(&e.to_string())),
-                    ));
+                    problems.push(Problem::at(o, invalid_regex(p, &e)));
                     return None;
                 }
             },
@@ -628,6 +620,14 @@ fn screen_regex(pattern: &str) -> Result<Regex, Box<regex_automata::meta::BuildE
         .syntax(syntax::Config::new().unicode(false))
         .build(pattern)
         .map_err(Box::new)
+}
+
+/// The problem of one pattern that does not build.
+fn invalid_regex(pattern: &str, error: &dyn std::fmt::Display) -> String {
+    format!(
+        "invalid regex /{pattern}/: {}",
+        last_line(&error.to_string())
+    )
 }
 
 fn last_line(message: &str) -> String {
