@@ -155,6 +155,22 @@ impl<'a> Located<'a> {
     }
 }
 
+/// A hash of what the triage model learns from: the intents files (their
+/// names and text), the screens' file aside. Hashing the text is far cheaper
+/// at start-up than hashing what was parsed from it.
+fn model_inputs(files: &[File]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    for file in files {
+        let stem = stem_of(&file.path);
+        if !is_responses(&file.path) && stem != "safety" {
+            stem.hash(&mut hasher);
+            file.text.hash(&mut hasher);
+        }
+    }
+    hasher.finish()
+}
+
 fn stem_of(path: &str) -> &str {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
     name.strip_suffix(".toml").unwrap_or(name)
@@ -391,6 +407,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
         framing,
         framing_origin,
         conversation,
+        model_inputs: model_inputs(files),
     })
 }
 

@@ -260,6 +260,9 @@ pub struct Content {
     /// Data for conversation: stray words, context words, newer treatments,
     /// routes (`intents/conversation.toml`).
     pub conversation: super::conversation::Conversation,
+    /// A hash of the text of every `intents/*.toml` but the screens
+    /// (`safety.toml`): the triage model's inputs, for its fingerprint.
+    pub model_inputs: u64,
 }
 
 impl Content {

@@ -135,13 +135,7 @@ impl Safety {
         ));
         // Training reads thousands of examples: the model stored with the
         // shipped content is used while it was trained on this content.
-        let fingerprint = model::fingerprint(&[
-            &examples,
-            &content.intents,
-            &content.synonyms,
-            &content.lexicon,
-            &screens.words,
-        ]);
+        let fingerprint = model::fingerprint(content.model_inputs, &screens.words);
         let model = stored
             .and_then(|bytes| Model::from_bytes(bytes, fingerprint))
             .unwrap_or_else(|| {

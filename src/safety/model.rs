@@ -10,7 +10,7 @@
 
 use crate::content::Level;
 use crate::nlu::Logistic;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHasher};
 use serde::{Deserialize, Serialize};
 use std::hash::{Hash, Hasher};
 
@@ -41,7 +41,9 @@ const EVIDENCE: f32 = 1.0;
 pub(super) struct Model {
     /// What the model was trained on (see [`fingerprint`]).
     fingerprint: u64,
-    features: HashMap<String, u32>,
+    /// Feature ids by the [`key`] of the feature's name: a stored model
+    /// loads as numbers, without building a string per feature.
+    features: HashMap<u64, u32>,
     logistic: Logistic,
     /// Per feature: whether it may count as evidence (a word of content,
     /// not only function words such as "and" or "want to be").
@@ -57,7 +59,8 @@ impl Model {
         features_of: impl Fn(&str) -> Vec<String>,
         telling: impl Fn(&str) -> bool,
     ) -> Model {
-        let mut features: HashMap<String, u32> = HashMap::default();
+        let mut features: HashMap<u64, u32> = HashMap::default();
+        let mut telling_ids = Vec::new();
         let mut training = Vec::new();
         for (level, texts) in examples {
             for text in texts {
@@ -65,17 +68,16 @@ impl Model {
                     .into_iter()
                     .map(|g| {
                         let next = features.len() as u32;
-                        *features.entry(g).or_insert(next)
+                        *features.entry(key(&g)).or_insert_with(|| {
+                            telling_ids.push(telling(&g));
+                            next
+                        })
                     })
                     .collect();
                 training.push((class(*level), ids));
             }
         }
         let logistic = Logistic::train(&training, features.len(), Level::ALL.len());
-        let mut telling_ids = vec![false; features.len()];
-        for (name, &id) in &features {
-            telling_ids[id as usize] = telling(name);
-        }
         Model {
             fingerprint,
             features,
@@ -87,13 +89,14 @@ impl Model {
     /// The model as stored: its features in id order, so the bytes depend
     /// only on what was trained.
     pub(super) fn to_bytes(&self) -> Vec<u8> {
-        let mut names = vec![String::new(); self.features.len()];
-        for (name, &id) in &self.features {
-            names[id as usize] = name.clone();
+        let mut keys = vec![0; self.features.len()];
+        for (&k, &id) in &self.features {
+            keys[id as usize] = k;
         }
         let stored = Stored {
             fingerprint: self.fingerprint,
-            names,
+            probe: key(PROBE),
+            keys,
             logistic: &self.logistic,
             telling: &self.telling,
         };
@@ -103,11 +106,16 @@ impl Model {
     /// A stored model, when it was trained on what `fingerprint` says.
     pub(super) fn from_bytes(bytes: &[u8], fingerprint: u64) -> Option<Model> {
         let stored: Stored<Logistic, Vec<bool>> = postcard::from_bytes(bytes).ok()?;
-        if stored.fingerprint != fingerprint || stored.telling.len() != stored.names.len() {
+        // The probe guards against a change of hash function, which would
+        // leave every key pointing at the wrong weights.
+        if stored.fingerprint != fingerprint
+            || stored.probe != key(PROBE)
+            || stored.telling.len() != stored.keys.len()
+        {
             return None;
         }
         let features = stored
-            .names
+            .keys
             .into_iter()
             .enumerate()
             .map(|(id, name)| (name, id as u32))
@@ -122,7 +130,7 @@ impl Model {
 
     /// The id of a feature the model knows.
     pub(super) fn id(&self, name: &str) -> Option<u32> {
-        self.features.get(name).copied()
+        self.features.get(&key(name)).copied()
     }
 
     /// The most urgent level the model is sure of, above `screened` (what
@@ -180,21 +188,35 @@ impl Model {
 #[derive(Serialize, Deserialize)]
 struct Stored<L, T> {
     fingerprint: u64,
-    names: Vec<String>,
+    /// [`key`] of [`PROBE`] when the model was stored.
+    probe: u64,
+    /// The features' keys, in id order.
+    keys: Vec<u64>,
     logistic: L,
     telling: T,
 }
 
 /// What a trained model depends on: the examples and everything of the
-/// content that reads them (the topics' words, synonyms, the lexicon, the
-/// word classes). A stored model is used only while this is unchanged.
-pub(super) fn fingerprint(parts: &[&dyn std::fmt::Debug]) -> u64 {
+/// content that reads them (the topics' words, synonyms, the lexicon: the
+/// intents files, hashed as `model_inputs`) and the word classes. A stored
+/// model is used only while this is unchanged.
+pub(super) fn fingerprint(model_inputs: u64, words: &dyn std::fmt::Debug) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
-    for part in parts {
-        format!("{part:?}").hash(&mut hasher);
-    }
+    model_inputs.hash(&mut hasher);
+    format!("{words:?}").hash(&mut hasher);
     hasher.finish()
 }
+
+/// A feature's key: a 64-bit hash of its name (collisions among the ~100k
+/// features are vanishingly unlikely, and would only merge two weights).
+fn key(name: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    name.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A fixed name whose key is stored with the model.
+const PROBE: &str = "liverline triage model";
 
 fn class(level: Level) -> u32 {
     Level::ALL.iter().position(|l| *l == level).unwrap_or(0) as u32
