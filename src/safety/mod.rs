@@ -269,13 +269,19 @@ impl Safety {
         };
         // A message told at one remove (a caller, a drama, a "what if")
         // is met by no emergency screen; a crisis screen still reads it.
-        let remote = self
-            .at_one_remove
-            .as_ref()
-            .is_some_and(|r| r.matches(&text));
+        // Read only when an emergency screen matched or the model would
+        // speak: most messages need neither, and it is a long pattern.
+        let remote_cell = std::cell::OnceCell::new();
+        let remote = || {
+            *remote_cell.get_or_init(|| {
+                self.at_one_remove
+                    .as_ref()
+                    .is_some_and(|r| r.matches(&text))
+            })
+        };
         let hit = |s: &&Compiled| {
-            !(remote && s.level == Level::Emergency)
-                && (s.matches(&text) || tail.as_ref().is_some_and(|t| s.matches(t)))
+            (s.matches(&text) || tail.as_ref().is_some_and(|t| s.matches(t)))
+                && !(s.level == Level::Emergency && remote())
         };
         for s in self.triage.iter().filter(hit) {
             triage
@@ -293,16 +299,15 @@ impl Safety {
         // model must clear, as a screen's own finding does.
         // Small talk ("goodbye", "thanks a lot") raises it as well.
         let small_talk = self.small_talk.matches(&text);
-        let vetoed =
-            small_talk || remote || self.model_veto.as_ref().is_some_and(|v| v.matches(&text));
-        if remote {
-            triage.signals.push("remote:at_one_remove".into());
-        }
-        if vetoed {
-            triage.signals.push("veto:model".into());
-        }
+        let mut vetoed = None;
+        let mut is_vetoed = || {
+            *vetoed.get_or_insert_with(|| {
+                small_talk || remote() || self.model_veto.as_ref().is_some_and(|v| v.matches(&text))
+            })
+        };
         // One word is no context for the model ("goodbye"): the screens and
         // the lexicon read single danger words.
+        let mut verdict = None;
         if triage.level > Level::Emergency && words.len() > 1 {
             let parts: Vec<Vec<u32>> = std::iter::once(&words)
                 .chain(&tail_words)
@@ -314,12 +319,30 @@ impl Safety {
                     ids
                 })
                 .collect();
-            if let Some((level, p)) = self.model.verdict(&parts, triage.level, vetoed) {
-                triage
-                    .signals
-                    .push(format!("model:{}={p:.2}", level.as_str()));
-                triage.level = level;
-            }
+            // A veto only raises the bar: it is read when the model would
+            // otherwise raise the level.
+            verdict = self
+                .model
+                .verdict(&parts, triage.level, false)
+                .and_then(|v| {
+                    if is_vetoed() {
+                        self.model.verdict(&parts, triage.level, true)
+                    } else {
+                        Some(v)
+                    }
+                });
+        }
+        if remote_cell.get() == Some(&true) {
+            triage.signals.push("remote:at_one_remove".into());
+        }
+        if vetoed == Some(true) {
+            triage.signals.push("veto:model".into());
+        }
+        if let Some((level, p)) = verdict {
+            triage
+                .signals
+                .push(format!("model:{}={p:.2}", level.as_str()));
+            triage.level = level;
         }
         findings.level = triage.level;
         findings.crisis = triage.level == Level::Crisis;
