@@ -221,24 +221,14 @@ fn check_screens(screens: &Screens, problems: &mut Vec<Problem>) {
             ));
         }
     }
-    for screen in screens
-        .triage
-        .iter()
-        .chain(&screens.out_of_scope)
-        .chain(std::iter::once(&screens.small_talk))
-        .chain(&screens.model_veto)
-        .chain(&screens.at_one_remove)
-    {
+    for screen in screens.all() {
         let name = &screen.name;
         if name.is_empty() {
             problems.push(Problem::at(&screen.origin, "a screen without a `name`"));
         }
-        let scope = screens.out_of_scope.iter().any(|s| std::ptr::eq(s, screen))
-            || std::ptr::eq(&screens.small_talk, screen)
-            || [&screens.model_veto, &screens.at_one_remove]
-                .iter()
-                .any(|s| s.as_ref().is_some_and(|s| std::ptr::eq(s, screen)));
-        if screen.level == Level::None && !scope {
+        // Only a triage screen needs a level; the others are read as they are.
+        let triage = screens.triage.iter().any(|s| std::ptr::eq(s, screen));
+        if screen.level == Level::None && triage {
             problems.push(Problem::at(
                 &screen.origin,
                 format!("screen `{name}` has no `level`"),

@@ -173,6 +173,19 @@ pub struct Screens {
     pub origin: Origin,
 }
 
+impl Screens {
+    /// Every screen: the triage screens, then the scope screens, small
+    /// talk, the model veto and the at-one-remove screen.
+    pub fn all(&self) -> impl Iterator<Item = &Screen> {
+        self.triage
+            .iter()
+            .chain(&self.out_of_scope)
+            .chain(std::iter::once(&self.small_talk))
+            .chain(&self.model_veto)
+            .chain(&self.at_one_remove)
+    }
+}
+
 /// The triage lexicon (`intents/triage.toml`): danger words that a
 /// misspelling is corrected to, and variants read as those words.
 #[derive(Debug, Clone, Default)]

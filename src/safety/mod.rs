@@ -182,21 +182,15 @@ impl Safety {
         norm: &Normalizer,
         problems: &mut Vec<Problem>,
     ) {
-        let all = screens
+        // Both lists are in the order of `Screens::all`.
+        let compiled = self
             .triage
             .iter()
-            .chain(&screens.out_of_scope)
-            .chain(std::iter::once(&screens.small_talk))
-            .chain(&screens.model_veto)
-            .chain(&screens.at_one_remove);
-        for (screen, compiled) in all.zip(
-            self.triage
-                .iter()
-                .chain(&self.out_of_scope)
-                .chain(std::iter::once(&self.small_talk))
-                .chain(&self.model_veto)
-                .chain(&self.at_one_remove),
-        ) {
+            .chain(&self.out_of_scope)
+            .chain(std::iter::once(&self.small_talk))
+            .chain(&self.model_veto)
+            .chain(&self.at_one_remove);
+        for (screen, compiled) in screens.all().zip(compiled) {
             for (sample, o) in &screen.must_match {
                 let text = self.text(sample, norm);
                 let ok = if screen.level == Level::None {

@@ -118,7 +118,7 @@ impl Model {
             .keys
             .into_iter()
             .enumerate()
-            .map(|(id, name)| (name, id as u32))
+            .map(|(id, key)| (key, id as u32))
             .collect();
         Some(Model {
             fingerprint,
