@@ -135,7 +135,14 @@ impl Safety {
         ));
         // Training reads thousands of examples: the model stored with the
         // shipped content is used while it was trained on this content.
-        let fingerprint = model::fingerprint(content.model_inputs, &screens.words);
+        // The word classes by name and pattern only: where their file lies
+        // (embedded or a content folder) does not change the model.
+        let classes: Vec<(&str, &str)> = screens
+            .words
+            .iter()
+            .map(|(name, pattern, _)| (name.as_str(), pattern.as_str()))
+            .collect();
+        let fingerprint = model::fingerprint(content.model_inputs, &classes);
         let model = stored
             .and_then(|bytes| Model::from_bytes(bytes, fingerprint))
             .unwrap_or_else(|| {
