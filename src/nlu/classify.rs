@@ -5,7 +5,7 @@
 //! profile (cosine against the centroid) and a bonus for its keywords, so a
 //! long narrative still lands on the topic its distinctive words name.
 
-use super::logistic::Logistic;
+use super::logistic::{LEARNING_RATE, Logistic};
 use super::normalize::{Normalized, Normalizer};
 use crate::content::{Content, IntentKind};
 use rustc_hash::FxHashMap as HashMap;
@@ -226,7 +226,7 @@ impl Classifier {
                 }
             }
         }
-        let logistic = Logistic::train(&training, n_terms, n_intents);
+        let logistic = Logistic::train(&training, n_terms, n_intents, LEARNING_RATE);
         Classifier {
             vocab,
             idf,

@@ -6,7 +6,9 @@
 /// Training passes over the examples. Chosen with `liverline eval` and the
 /// load-time benchmark (more passes gained nothing measurable).
 const EPOCHS: usize = 6;
-const LEARNING_RATE: f32 = 0.8;
+/// The topic matcher's step size; the triage model, whose classes are fewer
+/// and whose examples are many more, takes a longer one (`safety::model`).
+pub const LEARNING_RATE: f32 = 0.8;
 const L2: f32 = 1e-4;
 /// The probability of its own class above which an example counts as learnt.
 const EASY: f32 = 0.95;
@@ -22,7 +24,12 @@ pub struct Logistic {
 
 impl Logistic {
     /// Trains on (class, feature ids) pairs.
-    pub fn train(examples: &[(u32, Vec<u32>)], features: usize, classes: usize) -> Logistic {
+    pub fn train(
+        examples: &[(u32, Vec<u32>)],
+        features: usize,
+        classes: usize,
+        learning_rate: f32,
+    ) -> Logistic {
         let mut model = Logistic {
             weights: vec![0.0; features * classes],
             bias: vec![0.0; classes],
@@ -44,7 +51,7 @@ impl Logistic {
                 state ^= state << 17;
                 order.swap(i, (state % (i as u64 + 1)) as usize);
             }
-            let rate = LEARNING_RATE / (1.0 + epoch as f32 * 0.5);
+            let rate = learning_rate / (1.0 + epoch as f32 * 0.5);
             for &e in &order {
                 // After two passes, examples already learnt with confidence
                 // are skipped: their gradient is near zero, and skipping
@@ -130,7 +137,7 @@ mod tests {
     fn learns_the_word_that_tells_classes_apart() {
         // Feature 0 is shared; 1 marks class 0, 2 marks class 1.
         let examples = vec![(0, vec![0, 1]), (1, vec![0, 2]), (0, vec![1]), (1, vec![2])];
-        let m = Logistic::train(&examples, 3, 2);
+        let m = Logistic::train(&examples, 3, 2, LEARNING_RATE);
         assert!(m.probabilities(&[0, 1])[0] > 0.8);
         assert!(m.probabilities(&[2])[1] > 0.8);
         let same = m.probabilities(&[0]);

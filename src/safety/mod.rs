@@ -110,29 +110,16 @@ impl Safety {
         let screens = &content.screens;
         let mut problems = Vec::new();
         let words = Words::new(&screens.words, &mut problems);
-        let mut shared = HashMap::default();
-        let mut compile = |s: &Screen| compile(s, &words, &mut shared, &mut problems);
-        let triage: Vec<Option<Compiled>> = screens.triage.iter().map(&mut compile).collect();
-        let out_of_scope: Vec<Option<Compiled>> =
-            screens.out_of_scope.iter().map(&mut compile).collect();
-        let small_talk = compile(&screens.small_talk);
-        let model_veto = screens.model_veto.as_ref().map(&mut compile);
-        let at_one_remove = screens.at_one_remove.as_ref().map(&mut compile);
-        let reader = Reader::new(&content.lexicon);
-        let concepts = words.concepts();
-        let features = |words: &[String]| features(words, concepts.as_ref(), norm);
-        // The topics' example phrases are ordinary questions, many of them
-        // near-misses ("will I bleed a lot during the operation?"): the model
-        // learns what "none" looks like from them too.
-        let mut examples = content.lexicon.examples.clone();
-        examples.push((
-            Level::None,
-            content
-                .intents
-                .iter()
-                .flat_map(|i| i.examples.iter().map(|(e, _)| e.clone()))
-                .collect(),
-        ));
+        // Compiling the screens is most of start-up: two threads share the
+        // screens, each taking the next one not yet taken (one screen,
+        // `plan_or_means`, is much the longest); the problems keep the
+        // screens' order.
+        let all: Vec<&Screen> = screens.all().collect();
+        let compile_one = |shared: &mut HashMap<String, Regex>, i: usize| {
+            let mut found = Vec::new();
+            let compiled = compile(all[i], &words, shared, &mut found);
+            (compiled, found)
+        };
         // Training reads thousands of examples: the model stored with the
         // shipped content is used while it was trained on this content.
         // The word classes by name and pattern only: where their file lies
@@ -143,16 +130,60 @@ impl Safety {
             .map(|(name, pattern, _)| (name.as_str(), pattern.as_str()))
             .collect();
         let fingerprint = model::fingerprint(content.model_inputs, &classes);
-        let model = stored
-            .and_then(|bytes| Model::from_bytes(bytes, fingerprint))
-            .unwrap_or_else(|| {
-                Model::train(
-                    fingerprint,
-                    &examples,
-                    |t| features(&reader.read(t, norm)),
-                    |name| telling(name, norm),
-                )
-            });
+        let (done, stored_model) = std::thread::scope(|scope| {
+            // The stored model loads beside them (about a tenth of start-up).
+            let stored =
+                scope.spawn(|| stored.and_then(|bytes| Model::from_bytes(bytes, fingerprint)));
+            let done = on_two_threads(all.len(), HashMap::default, compile_one);
+            (done, stored.join().ok().flatten())
+        });
+        let mut compiled = Vec::with_capacity(all.len());
+        for (slot, screen) in done.into_iter().zip(&all) {
+            match slot {
+                Some((c, mut found)) => {
+                    problems.append(&mut found);
+                    compiled.push(c);
+                }
+                None => {
+                    problems.push(Problem::at(
+                        &screen.origin,
+                        format!("screen `{}` could not be built", screen.name),
+                    ));
+                    compiled.push(None);
+                }
+            }
+        }
+        let mut compiled = compiled.into_iter();
+        let triage: Vec<Option<Compiled>> = compiled.by_ref().take(screens.triage.len()).collect();
+        let out_of_scope: Vec<Option<Compiled>> =
+            compiled.by_ref().take(screens.out_of_scope.len()).collect();
+        let small_talk = compiled.next().flatten();
+        let model_veto = screens.model_veto.as_ref().and(compiled.next());
+        let at_one_remove = screens.at_one_remove.as_ref().and(compiled.next());
+        let reader = Reader::new(&content.lexicon);
+        let concepts = words.concepts();
+        let features = |words: &[String]| features(words, concepts.as_ref(), norm);
+        let model = stored_model.unwrap_or_else(|| {
+            // The topics' example phrases are ordinary questions, many
+            // of them near-misses ("will I bleed a lot during the
+            // operation?"): the model learns what "none" looks like from
+            // them too.
+            let mut examples = content.lexicon.examples.clone();
+            examples.push((
+                Level::None,
+                content
+                    .intents
+                    .iter()
+                    .flat_map(|i| i.examples.iter().map(|(e, _)| e.clone()))
+                    .collect(),
+            ));
+            Model::train(
+                fingerprint,
+                &examples,
+                |t| features(&reader.read(t, norm)),
+                |name| telling(name, norm),
+            )
+        });
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -190,14 +221,18 @@ impl Safety {
         problems: &mut Vec<Problem>,
     ) {
         // Both lists are in the order of `Screens::all`.
-        let compiled = self
+        let compiled: Vec<&Compiled> = self
             .triage
             .iter()
             .chain(&self.out_of_scope)
             .chain(std::iter::once(&self.small_talk))
             .chain(&self.model_veto)
-            .chain(&self.at_one_remove);
-        for (screen, compiled) in screens.all().zip(compiled) {
+            .chain(&self.at_one_remove)
+            .collect();
+        let all: Vec<&Screen> = screens.all().collect();
+        let check = |_: &mut (), i: usize| {
+            let (screen, compiled) = (all[i], compiled[i]);
+            let mut found = Vec::new();
             for (sample, o) in &screen.must_match {
                 let text = self.text(sample, norm);
                 let ok = if screen.level == Level::None {
@@ -206,7 +241,7 @@ impl Safety {
                     self.triage(sample, norm).level <= screen.level
                 };
                 if !ok {
-                    problems.push(Problem::at(
+                    found.push(Problem::at(
                         o,
                         format!(
                             "screen `{}` misses its own sample \"{sample}\"",
@@ -217,7 +252,7 @@ impl Safety {
             }
             for (sample, o) in &screen.must_not_match {
                 if compiled.matches(&self.text(sample, norm)) {
-                    problems.push(Problem::at(
+                    found.push(Problem::at(
                         o,
                         format!(
                             "screen `{}` matches \"{sample}\", which it must not",
@@ -225,6 +260,19 @@ impl Safety {
                         ),
                     ));
                 }
+            }
+            found
+        };
+        for (slot, screen) in on_two_threads(all.len().min(compiled.len()), || (), check)
+            .into_iter()
+            .zip(&all)
+        {
+            match slot {
+                Some(mut found) => problems.append(&mut found),
+                None => problems.push(Problem::at(
+                    &screen.origin,
+                    format!("screen `{}`: its samples could not be run", screen.name),
+                )),
             }
         }
     }
@@ -308,8 +356,11 @@ impl Safety {
         };
         // One word is no context for the model ("goodbye"): the screens and
         // the lexicon read single danger words.
+        // Nor is a message the model mostly cannot read (another language,
+        // a string of unknown words): one known word would carry it alone.
         let mut verdict = None;
-        if triage.level > Level::Emergency && words.len() > 1 {
+        let known = || words.iter().filter(|w| self.model.id(w).is_some()).count();
+        if triage.level > Level::Emergency && words.len() > 1 && 2 * known() >= words.len() {
             let parts: Vec<Vec<u32>> = std::iter::once(&words)
                 .chain(&tail_words)
                 .map(|w| {
@@ -317,6 +368,9 @@ impl Safety {
                     each_feature(w, self.concepts.as_ref(), norm, &mut |name| {
                         ids.extend(self.model.id(name))
                     });
+                    // Once each, as the model learnt them.
+                    ids.sort_unstable();
+                    ids.dedup();
                     ids
                 })
                 .collect();
@@ -619,6 +673,40 @@ fn compile(
         unless,
         shared_unless,
     })
+}
+
+/// `f(state, i)` for every `i` below `n`, on this thread and one more, each
+/// taking the next `i` not yet taken and keeping its own `state`: the
+/// results in order, `None` where a thread panicked (a bug, reported by
+/// the caller as that screen's problem).
+fn on_two_threads<S, T: Send>(
+    n: usize,
+    state: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, usize) -> T + Sync,
+) -> Vec<Option<T>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let worker = || {
+        let mut own = state();
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if i >= n {
+                return done;
+            }
+            done.push((i, f(&mut own, i)));
+        }
+    };
+    let done = std::thread::scope(|scope| {
+        let helper = scope.spawn(worker);
+        let mut done = worker();
+        done.extend(helper.join().unwrap_or_default());
+        done
+    });
+    let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    for (i, t) in done {
+        slots[i] = Some(t);
+    }
+    slots
 }
 
 /// A screen's alternation, built for what screens ask (does it match at

@@ -16,20 +16,26 @@ use std::hash::{Hash, Hasher};
 
 /// The probability above which the model's verdict counts when no screen
 /// matched: emergency and crisis (recall first), then urgent and personal
-/// advice. Chosen with `cargo test --release --test integration safety_set
-/// -- --nocapture` on tests/safety/tune only: lower let near-misses
-/// through, higher missed emergencies the screens did not foresee.
+/// advice. Chosen with the model read alone (no screens) over
+/// tests/safety/tune while it was not trained on that part: higher missed
+/// crises and emergencies the screens did not foresee (0.6: one crisis in
+/// a hundred more), lower let near-misses through.
 const SURE_DANGER: f32 = 0.5;
-/// A crisis read by the model alone needs more: the training sets' crises
-/// share words with short ordinary messages ("letters", "pills") and with
-/// calm questions about dying, and the screens read the plain wordings.
-const SURE_CRISIS: f32 = 0.6;
+const SURE_CRISIS: f32 = 0.5;
+/// Urgent and personal advice: 0.5 read general questions ("what should I
+/// eat during chemo") as one's own more often than it found more of them.
 const SURE_OTHER: f32 = 0.6;
 /// Over a screen that found urgent symptoms or personal advice, or on a
 /// message the `model_veto` screen marks, the model must be surer to raise
 /// it to emergency or crisis: such messages often share words with crises
 /// ("I'm done with it" about a treatment, "he collapsed last year").
+/// Higher (0.95) missed a crisis of the tuning part that only the model
+/// reads, for two near-misses in a thousand fewer.
 const SURE_OVER_SCREEN: f32 = 0.85;
+/// The training step: longer than the topic matcher's, for the model's
+/// probabilities to reach its thresholds on wordings only a few examples
+/// share (at 0.8, one crisis in twelve of the tuning part stayed below).
+const LEARNING_RATE: f32 = 2.5;
 /// However sure, the model raises a level only when one word (or word
 /// class, stem, or pair with a word of content) of the message pulls
 /// towards it at least this much: a verdict is never the classes' priors
@@ -64,7 +70,7 @@ impl Model {
         let mut training = Vec::new();
         for (level, texts) in examples {
             for text in texts {
-                let ids = features_of(text)
+                let mut ids: Vec<u32> = features_of(text)
                     .into_iter()
                     .map(|g| {
                         let next = features.len() as u32;
@@ -74,10 +80,14 @@ impl Model {
                         })
                     })
                     .collect();
+                // A feature counts once, however often it recurs: a line
+                // repeated a hundred times is not a hundred times surer.
+                ids.sort_unstable();
+                ids.dedup();
                 training.push((class(*level), ids));
             }
         }
-        let logistic = Logistic::train(&training, features.len(), Level::ALL.len());
+        let logistic = Logistic::train(&training, features.len(), Level::ALL.len(), LEARNING_RATE);
         Model {
             fingerprint,
             features,
@@ -148,12 +158,22 @@ impl Model {
         }
         let mut best = [0f32; Level::ALL.len()];
         let mut evidence = [f32::MIN; Level::ALL.len()];
+        // The two levels that lead with 911, together: a message the model
+        // finds as much an emergency as a crisis ("I've fallen and can't
+        // get up, I'm on my own") is in danger either way.
+        let mut danger = 0f32;
+        let (crisis, emergency) = (
+            class(Level::Crisis) as usize,
+            class(Level::Emergency) as usize,
+        );
         let none = class(Level::None) as usize;
         for ids in parts {
             if ids.is_empty() {
                 continue;
             }
-            for (b, p) in best.iter_mut().zip(self.logistic.probabilities(ids)) {
+            let probabilities = self.logistic.probabilities(ids);
+            danger = danger.max(probabilities[crisis] + probabilities[emergency]);
+            for (b, p) in best.iter_mut().zip(probabilities) {
                 *b = b.max(p);
             }
             let telling: Vec<u32> = ids
@@ -168,7 +188,16 @@ impl Model {
         Level::ALL
             .into_iter()
             .filter(|l| *l < screened && *l != Level::None)
-            .map(|l| (l, best[class(l) as usize]))
+            .map(|l| {
+                let own = best[class(l) as usize];
+                // The likelier of the two dangers stands for both.
+                let p = match l {
+                    Level::Crisis if own >= best[emergency] => danger.max(own),
+                    Level::Emergency if own > best[crisis] => danger.max(own),
+                    _ => own,
+                };
+                (l, p)
+            })
             .find(|(l, p)| {
                 let sure = match (l, screened) {
                     (Level::Crisis, Level::None) if !vetoed => SURE_CRISIS,

@@ -158,3 +158,33 @@ fn the_safety_set_is_large_and_every_category_is_covered() {
         assert!(n >= 25, "{category}: {n} messages");
     }
 }
+
+/// The held-out part stays unseen: none of its messages is one the triage
+/// model learns from (the tuning part may be; the model's thresholds were
+/// chosen with that part read as unseen, before it became examples).
+#[test]
+fn no_held_out_message_is_a_training_example() {
+    let content = liverline::content::embedded().expect("the embedded content loads");
+    let fold = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let examples: std::collections::HashSet<String> = content
+        .lexicon
+        .examples
+        .iter()
+        .flat_map(|(_, texts)| texts.iter().map(|t| fold(t)))
+        .collect();
+    assert!(examples.len() > 1000, "the model's examples were read");
+    let seen: Vec<String> = cases("holdout")
+        .into_iter()
+        .filter(|c| examples.contains(&fold(&c.q)))
+        .map(|c| c.id)
+        .collect();
+    assert!(
+        seen.is_empty(),
+        "held-out messages among the examples: {seen:?}"
+    );
+}
