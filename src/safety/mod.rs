@@ -739,3 +739,22 @@ fn invalid_regex(pattern: &str, error: &dyn std::fmt::Display) -> String {
 fn last_line(message: &str) -> String {
     message.lines().last().unwrap_or("").trim().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::on_two_threads;
+
+    #[test]
+    fn work_shared_by_two_threads_comes_back_in_order() {
+        let squares = on_two_threads(
+            50,
+            || 0usize,
+            |calls, i| {
+                *calls += 1;
+                i * i
+            },
+        );
+        assert_eq!(squares, (0..50).map(|i| Some(i * i)).collect::<Vec<_>>());
+        assert!(on_two_threads(0, || (), |_, i| i).is_empty());
+    }
+}
