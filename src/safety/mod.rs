@@ -27,7 +27,7 @@ use model::Model;
 use reader::Reader;
 use regex::{RegexSet, RegexSetBuilder};
 use regex_automata::meta::Regex;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
 /// A compiled pattern set may take at most this much memory; a screen over
@@ -164,6 +164,7 @@ impl Safety {
         let concepts = words.concepts();
         let features = |words: &[String]| features(words, concepts.as_ref(), norm);
         let model = stored_model.unwrap_or_else(|| {
+            let newer = newer_treatment_words(content, norm);
             // The topics' example phrases are ordinary questions, many
             // of them near-misses ("will I bleed a lot during the
             // operation?"): the model learns what "none" looks like from
@@ -181,7 +182,7 @@ impl Safety {
                 fingerprint,
                 &examples,
                 |t| features(&reader.read(t, norm)),
-                |name| telling(name, norm),
+                |name| telling(name, norm, &newer),
             )
         });
         if !problems.is_empty() {
@@ -485,12 +486,31 @@ fn each_feature(
     }
 }
 
-/// Whether a feature may count as evidence of a level: a word class, a
-/// stem, or a word or pair with at least one word that is not a stop word.
-fn telling(name: &str, norm: &Normalizer) -> bool {
+/// Whether a feature may count as evidence of a level: a word class, or a
+/// word, pair, stem or pair of stems with at least one word that is not a
+/// stop word nor the name of a treatment the guide does not cover (such a
+/// name says what a message is about, never how urgent it is:
+/// "atezolizumab and bevacizumab" is no urgent symptom).
+fn telling(name: &str, norm: &Normalizer, newer: &HashSet<String>) -> bool {
     name.starts_with("class:")
-        || name.starts_with("s:")
-        || name.split(' ').any(|w| w.len() > 2 && !norm.is_stop(w))
+        || name.split(' ').any(|w| match w.strip_prefix("s:") {
+            Some(stem) => !newer.contains(stem),
+            None => w.len() > 2 && !norm.is_stop(w) && !newer.contains(w),
+        })
+}
+
+/// The words and stems of the names of treatments the guide does not cover
+/// (`intents/conversation.toml`), as the model reads them.
+fn newer_treatment_words(content: &Content, norm: &Normalizer) -> HashSet<String> {
+    content
+        .conversation
+        .newer
+        .iter()
+        .flat_map(|t| &t.names)
+        .flat_map(|n| n.split_whitespace())
+        .map(str::to_lowercase)
+        .flat_map(|w| [norm.stem_ref(&w).into_owned(), w])
+        .collect()
 }
 
 /// The word classes patterns may name as `{name}`.
