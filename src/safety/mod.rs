@@ -137,23 +137,8 @@ impl Safety {
             let done = on_two_threads(all.len(), HashMap::default, compile_one);
             (done, stored.join().ok().flatten())
         });
-        let mut compiled = Vec::with_capacity(all.len());
-        for (slot, screen) in done.into_iter().zip(&all) {
-            match slot {
-                Some((c, mut found)) => {
-                    problems.append(&mut found);
-                    compiled.push(c);
-                }
-                None => {
-                    problems.push(Problem::at(
-                        &screen.origin,
-                        format!("screen `{}` could not be built", screen.name),
-                    ));
-                    compiled.push(None);
-                }
-            }
-        }
-        let mut compiled = compiled.into_iter();
+        let compiled = gather(&all, done, "could not be built", &mut problems);
+        let mut compiled = compiled.into_iter().map(Option::flatten);
         let triage: Vec<Option<Compiled>> = compiled.by_ref().take(screens.triage.len()).collect();
         let out_of_scope: Vec<Option<Compiled>> =
             compiled.by_ref().take(screens.out_of_scope.len()).collect();
@@ -262,20 +247,10 @@ impl Safety {
                     ));
                 }
             }
-            found
+            ((), found)
         };
-        for (slot, screen) in on_two_threads(all.len().min(compiled.len()), || (), check)
-            .into_iter()
-            .zip(&all)
-        {
-            match slot {
-                Some(mut found) => problems.append(&mut found),
-                None => problems.push(Problem::at(
-                    &screen.origin,
-                    format!("screen `{}`: its samples could not be run", screen.name),
-                )),
-            }
-        }
+        let done = on_two_threads(all.len().min(compiled.len()), || (), check);
+        gather(&all, done, "could not run its samples", problems);
     }
 
     /// The text every screen reads: the message read for triage, then the
@@ -727,6 +702,33 @@ fn on_two_threads<S, T: Send>(
         slots[i] = Some(t);
     }
     slots
+}
+
+/// The per-screen results of [`on_two_threads`], in the screens' order,
+/// with each screen's problems added to `problems` in that order; a screen
+/// whose work was lost is a problem of its own (`failed`).
+fn gather<T>(
+    all: &[&Screen],
+    done: Vec<Option<(T, Vec<Problem>)>>,
+    failed: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<Option<T>> {
+    done.into_iter()
+        .zip(all)
+        .map(|(slot, screen)| match slot {
+            Some((t, mut found)) => {
+                problems.append(&mut found);
+                Some(t)
+            }
+            None => {
+                problems.push(Problem::at(
+                    &screen.origin,
+                    format!("screen `{}` {failed}", screen.name),
+                ));
+                None
+            }
+        })
+        .collect()
 }
 
 /// A screen's alternation, built for what screens ask (does it match at

@@ -191,9 +191,10 @@ impl Model {
             .map(|l| {
                 let own = best[class(l) as usize];
                 // The likelier of the two dangers stands for both.
+                // (`danger` is never below either alone.)
                 let p = match l {
-                    Level::Crisis if own >= best[emergency] => danger.max(own),
-                    Level::Emergency if own > best[crisis] => danger.max(own),
+                    Level::Crisis if own >= best[emergency] => danger,
+                    Level::Emergency if own > best[crisis] => danger,
                     _ => own,
                 };
                 (l, p)
