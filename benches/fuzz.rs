@@ -12,14 +12,12 @@
 //! The generator is a seeded xorshift, so a failure is reproducible: the
 //! run prints the seed and the failing input's index and text.
 
-use liverline::frontend::telegram::parts;
-use liverline::reply::{escape, plain};
+use liverline::frontend::telegram::{LIMIT, escape, parts};
+use liverline::reply::plain;
 use liverline::text::utf16_len;
 use liverline::{Engine, Query};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-
-const LIMIT: usize = 4096;
 
 /// Characters from the corners of Unicode people (and attackers) type.
 const ODD: &[&str] = &[

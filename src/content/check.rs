@@ -1,17 +1,18 @@
 //! Whole-content rules, each problem as `file:line: message`: references
 //! resolve, examples are unique, patterns compile, excerpts are the guide's
-//! own sentences under a real heading and review date, replies fit Telegram.
+//! own sentences under a real heading and review date, an answer's passage
+//! is short (the rest of its section is for "more").
 
 use super::source::{Source, sentences};
 use super::types::*;
-use crate::text::{fold, utf16_len};
+use crate::text::fold;
 use std::collections::HashMap;
 
-/// Telegram's limit for one message, in UTF-16 units.
-pub const TELEGRAM_LIMIT: usize = 4096;
-/// Room kept for what the renderer adds around an excerpt (title, source
-/// line, related topics, markup).
-const RENDER_ALLOWANCE: usize = 600;
+/// The longest passage an answer quotes, in characters: the answer comes
+/// first and short, and "more" pages through the rest of the section. Each
+/// front-end checks that such an answer fits its own message (Telegram's
+/// in `frontend::telegram::html`).
+pub const EXCERPT_MAX_CHARS: usize = 2000;
 /// The marker for a section of the guide that states no review date.
 pub const NOT_STATED: &str = "not stated";
 
@@ -20,7 +21,7 @@ pub fn check(content: &Content, src: &Source) -> Vec<Problem> {
     check_intents(content, &mut problems);
     for intent in &content.intents {
         if let Some(r) = &intent.response {
-            check_response(r, src, content, &mut problems);
+            check_response(r, src, &mut problems);
         }
     }
     check_framing(content, &mut problems);
@@ -114,7 +115,7 @@ fn check_intents(content: &Content, problems: &mut Vec<Problem>) {
     }
 }
 
-fn check_response(r: &Response, src: &Source, content: &Content, problems: &mut Vec<Problem>) {
+fn check_response(r: &Response, src: &Source, problems: &mut Vec<Problem>) {
     let o = &r.origin;
     if !src.has_line(&r.section) {
         problems.push(Problem::at(
@@ -153,17 +154,12 @@ fn check_response(r: &Response, src: &Source, content: &Content, problems: &mut 
             ));
         }
     }
-    let escaped = r
-        .excerpt
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    let len = utf16_len(&escaped) + utf16_len(&content.framing.footer) + RENDER_ALLOWANCE;
-    if len > TELEGRAM_LIMIT {
+    let len = r.excerpt.trim().chars().count();
+    if len > EXCERPT_MAX_CHARS {
         problems.push(Problem::at(
             o,
             format!(
-                "reply would be {len} characters once formatted; Telegram allows {TELEGRAM_LIMIT}"
+                "excerpt is {len} characters; an answer quotes at most {EXCERPT_MAX_CHARS} (\"more\" reads the rest of the section)"
             ),
         ));
     }

@@ -10,7 +10,7 @@ mod parse;
 pub mod source;
 mod types;
 
-pub use check::{NOT_STATED, TELEGRAM_LIMIT, check};
+pub use check::{EXCERPT_MAX_CHARS, NOT_STATED, check};
 pub use parse::parse;
 pub use types::*;
 

@@ -1,11 +1,10 @@
 //! Replies: the format-neutral `Reply` the engine composes, and the renderers
-//! that turn it into plain text, JSON or Telegram HTML. Every renderer
-//! appends the footer; none can leave it out.
+//! that turn it into plain text or JSON. Every renderer appends the footer;
+//! none can leave it out. Each front-end renders its own markup from `Reply`.
 
 mod render;
-pub mod split;
 
-pub use render::{escape, json_line, plain, telegram_html};
+pub use render::{json_line, plain};
 
 use serde::Serialize;
 

@@ -1,5 +1,6 @@
-//! Renderers: plain text (console, JSON `reply`), a JSON line, Telegram HTML.
-//! Each ends with the footer.
+//! Renderers: plain text (console, JSON `reply`) and a JSON line. Each ends
+//! with the footer. Markup for a front-end (Telegram's HTML, the web page)
+//! is that front-end's own.
 
 use super::Reply;
 use serde::Serialize;
@@ -65,39 +66,4 @@ pub fn json_line(question: &str, reply: &Reply) -> String {
         reply: plain(reply),
     };
     serde_json::to_string(&out).unwrap_or_else(|_| String::from("{}"))
-}
-
-/// Escapes text for Telegram's HTML parse mode.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// The reply as Telegram HTML, one string (split it with `split::split`).
-/// Every piece of text is escaped; only our own tags are added.
-pub fn telegram_html(reply: &Reply) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(lead) = &reply.lead {
-        parts.push(escape(lead));
-    }
-    for ex in reply.excerpt.iter().chain(&reply.also) {
-        parts.push(format!(
-            "<b>{}</b>\n\n{}",
-            escape(&ex.title),
-            escape(&ex.text)
-        ));
-        parts.push(format!("<i>{}</i>", escape(&ex.source)));
-    }
-    if !reply.choices.is_empty() {
-        let list: Vec<String> = reply
-            .choices
-            .iter()
-            .enumerate()
-            .map(|(n, c)| format!("{}. {}", n + 1, escape(&c.title)))
-            .collect();
-        parts.push(list.join("\n"));
-    }
-    parts.push(format!("<i>{}</i>", escape(&reply.footer)));
-    parts.join("\n\n")
 }

@@ -3,8 +3,8 @@
 
 use crate::util::engine;
 use liverline::Query;
-use liverline::content::TELEGRAM_LIMIT;
-use liverline::reply::{plain, split::split, telegram_html};
+use liverline::frontend::telegram::{LIMIT, parts, well_formed};
+use liverline::reply::plain;
 use proptest::prelude::*;
 
 fn check(text: &str, last: Option<&str>) {
@@ -14,8 +14,9 @@ fn check(text: &str, last: Option<&str>) {
         last_topic: last,
     });
     assert!(plain(&reply).ends_with(&e.content().framing.footer));
-    for part in split(&telegram_html(&reply), TELEGRAM_LIMIT) {
-        assert!(part.encode_utf16().count() <= TELEGRAM_LIMIT);
+    for part in parts(&reply) {
+        assert!(part.encode_utf16().count() <= LIMIT);
+        assert!(well_formed(&part));
     }
 }
 

@@ -1,10 +1,11 @@
 //! Reply anatomy: every kind, in every renderer, ends with the footer; an
 //! emergency reply starts with the emergency line; follow-ups use the last
-//! topic; Telegram HTML escapes and splits under the limit.
+//! topic; the Telegram message ends with the footer.
 
 use crate::util::engine;
 use liverline::Query;
-use liverline::reply::{Kind, json_line, plain, split::split, telegram_html};
+use liverline::frontend::telegram::parts;
+use liverline::reply::{Kind, json_line, plain};
 
 fn one_of_each_kind() -> Vec<(Kind, liverline::reply::Reply)> {
     let e = engine();
@@ -46,7 +47,7 @@ fn every_kind_and_every_renderer_ends_with_the_footer() {
             "json {want:?}"
         );
         assert_eq!(json["kind"], want.as_str());
-        let html = telegram_html(&reply);
+        let html = parts(&reply).pop().unwrap_or_default();
         let escaped = footer
             .replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -114,20 +115,4 @@ fn more_gives_the_whole_section() {
     let more = e.more("rfa").unwrap().excerpt.unwrap().text;
     assert!(more.len() > narrow.len() * 3 && more.contains(&narrow));
     assert!(more.contains("very cold gasses"));
-}
-
-#[test]
-fn telegram_html_escapes_and_splits_under_the_limit() {
-    let e = engine();
-    let mut reply = e.more("stage_overview").unwrap();
-    reply.lead = Some("You asked: <b>5 & 6</b>".into());
-    let html = telegram_html(&reply);
-    assert!(html.contains("&lt;b&gt;5 &amp; 6&lt;/b&gt;"));
-    let parts = split(&html, 1000);
-    assert!(parts.len() > 1);
-    assert!(parts.iter().all(|p| p.encode_utf16().count() <= 1000));
-    assert!(
-        parts.last().unwrap().contains("1-800-303-5691")
-            && parts.last().unwrap().contains("1-800-227-2345")
-    );
 }

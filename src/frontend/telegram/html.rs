@@ -4,7 +4,8 @@
 //! before it leaves: a cut inside a tag or an entity would make Telegram
 //! refuse the whole message, so such a reply is sent as escaped plain text.
 
-use crate::reply::{Kind, Reply, plain, split::split, telegram_html};
+use super::split::split;
+use crate::reply::{Kind, Reply, plain};
 use crate::text::utf16_len;
 
 /// Telegram's limit on a message's text, in UTF-16 units. The HTML source is
@@ -88,7 +89,7 @@ fn fits(html: &str) -> bool {
 fn plain_parts(text: &str, limit: usize) -> Vec<String> {
     let mut out = Vec::new();
     for part in split(text, limit) {
-        let escaped = crate::reply::escape(&part);
+        let escaped = escape(&part);
         if utf16_len(&escaped) <= LIMIT || limit <= 64 {
             out.push(escaped);
         } else {
@@ -131,6 +132,41 @@ pub fn well_formed(html: &str) -> bool {
     open.is_empty()
 }
 
+/// Escapes text for Telegram's HTML parse mode.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The reply as Telegram HTML, one string (`parts` splits it).
+/// Every piece of text is escaped; only our own tags are added.
+fn telegram_html(reply: &Reply) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(lead) = &reply.lead {
+        parts.push(escape(lead));
+    }
+    for ex in reply.excerpt.iter().chain(&reply.also) {
+        parts.push(format!(
+            "<b>{}</b>\n\n{}",
+            escape(&ex.title),
+            escape(&ex.text)
+        ));
+        parts.push(format!("<i>{}</i>", escape(&ex.source)));
+    }
+    if !reply.choices.is_empty() {
+        let list: Vec<String> = reply
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(n, c)| format!("{}. {}", n + 1, escape(&c.title)))
+            .collect();
+        parts.push(list.join("\n"));
+    }
+    parts.push(format!("<i>{}</i>", escape(&reply.footer)));
+    parts.join("\n\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,12 +197,14 @@ mod tests {
     #[test]
     fn every_topic_and_section_fits_with_the_footer_last() {
         let e = engine();
-        let footer = crate::reply::escape(&e.content().framing.footer);
+        let footer = escape(&e.content().framing.footer);
         for intent in e.content().intents.iter().filter(|i| i.response.is_some()) {
-            for reply in [e.topic(&intent.id), e.more(&intent.id)]
-                .into_iter()
-                .flatten()
-            {
+            let answer = e.topic(&intent.id);
+            // An answer (not the whole section "more" reads) is one message.
+            if let Some(reply) = &answer {
+                assert_eq!(parts(reply).len(), 1, "{}", intent.id);
+            }
+            for reply in [answer, e.more(&intent.id)].into_iter().flatten() {
                 let parts = parts(&reply);
                 assert!(
                     parts.iter().all(|p| fits(p) && !p.trim().is_empty()),
@@ -198,5 +236,21 @@ mod tests {
         assert!(parts.last().is_some_and(|p| p.contains("1-800-303-5691")));
         assert!(fits(&single(&reply)));
         assert!(description(&reply).chars().count() <= DESCRIPTION_CHARS + 1);
+    }
+
+    #[test]
+    fn escapes_text_and_splits_under_a_limit_with_the_footer_last() {
+        let e = engine();
+        let mut reply = e.more("stage_overview").unwrap();
+        reply.lead = Some("You asked: <b>5 & 6</b>".into());
+        let html = telegram_html(&reply);
+        assert!(html.contains("&lt;b&gt;5 &amp; 6&lt;/b&gt;"));
+        let parts = split(&html, 1000);
+        assert!(parts.len() > 1);
+        assert!(parts.iter().all(|p| p.encode_utf16().count() <= 1000));
+        assert!(
+            parts.last().unwrap().contains("1-800-303-5691")
+                && parts.last().unwrap().contains("1-800-227-2345")
+        );
     }
 }

@@ -15,7 +15,8 @@
 //!
 //! Modules: `admin` (/reload, /stats), `http` (health, metrics), `route`
 //! (who is addressed, commands), `handlers`, `keyboards`, `codec` (callback
-//! data), `html` (parts under the limit), `memory` (each chat's session),
+//! data), `html` (the reply as Telegram HTML, in parts under the limit),
+//! `split` (cutting text under a limit), `memory` (each chat's session),
 //! `outbox` (the Bot API calls, paced and retried).
 
 mod admin;
@@ -31,9 +32,10 @@ mod outbox;
 mod polling;
 mod route;
 mod schema;
+mod split;
 mod webhook;
 
-pub use html::parts;
+pub use html::{LIMIT, escape, parts, well_formed};
 pub use schema::Command;
 pub use schema::schema;
 
