@@ -167,10 +167,12 @@ impl Engine {
             {
                 Decision::Fallback
             }
-            // Small talk is short: in a longer message its word is chance
-            // ("who won the football last night" is no good night; "in pain
-            // most nights" is about pain), so the rest of the ranking decides.
-            IntentKind::SmallTalk if message.words.len() > SHORT_TALK => {
+            // Small talk and greetings are short: in a longer message their
+            // word is chance ("who won the football last night" is no good
+            // night; "in pain most nights" is about pain; "my tablet on the
+            // morning of my scan" is no good morning), so the rest of the
+            // ranking decides.
+            IntentKind::SmallTalk | IntentKind::Greeting if message.words.len() > SHORT_TALK => {
                 self.decide(message, &ranked[1..], last, findings, scale)
             }
             IntentKind::Support | IntentKind::SmallTalk | IntentKind::NotInGuide => {

@@ -336,7 +336,10 @@ impl Safety {
         // a string of unknown words): one known word would carry it alone.
         let mut verdict = None;
         let known = || words.iter().filter(|w| self.model.id(w).is_some()).count();
-        if triage.level > Level::Emergency && words.len() > 1 && 2 * known() >= words.len() {
+        // Over an emergency screen the model is read for a crisis only
+        // ("chest pains again and I hope it finishes me off"): both lead
+        // with 911, and the crisis reply speaks to the wish.
+        if triage.level > Level::Crisis && words.len() > 1 && 2 * known() >= words.len() {
             let parts: Vec<Vec<u32>> = std::iter::once(&words)
                 .chain(&tail_words)
                 .map(|w| {
@@ -351,15 +354,34 @@ impl Safety {
                 })
                 .collect();
             // A veto only raises the bar: it is read when the model would
-            // otherwise raise the level.
+            // otherwise raise the level. For a crisis it holds over the
+            // closing sentences only when they carry it themselves: a
+            // question or a past event told earlier does not excuse "...
+            // they'll find the letters after" at the end. (An emergency in
+            // the closing lines is the screens' to find there: read alone,
+            // "I just can't stop" after a story of grief is no bleeding.)
             verdict = self
                 .model
                 .verdict(&parts, triage.level, false)
                 .and_then(|v| {
-                    if is_vetoed() {
-                        self.model.verdict(&parts, triage.level, true)
-                    } else {
-                        Some(v)
+                    if !is_vetoed() {
+                        return Some(v);
+                    }
+                    let whole = self.model.verdict(&parts, triage.level, true);
+                    let closing_vetoed = || {
+                        small_talk
+                            || remote()
+                            || tail.as_ref().is_some_and(|t| {
+                                self.model_veto.as_ref().is_some_and(|v| v.matches(t))
+                            })
+                    };
+                    let closing = (parts.len() > 1 && !closing_vetoed())
+                        .then(|| self.model.verdict(&parts[1..], triage.level, false))
+                        .flatten()
+                        .filter(|c| c.0 == Level::Crisis);
+                    match (whole, closing) {
+                        (Some(w), Some(c)) => Some(if c.0 < w.0 { c } else { w }),
+                        (w, c) => w.or(c),
                     }
                 });
         }

@@ -28,7 +28,10 @@ const SURE_OTHER: f32 = 0.6;
 /// Over a screen that found urgent symptoms or personal advice, or on a
 /// message the `model_veto` screen marks, the model must be surer to raise
 /// it to emergency or crisis: such messages often share words with crises
-/// ("I'm done with it" about a treatment, "he collapsed last year").
+/// ("I'm done with it" about a treatment, "he collapsed last year"). So
+/// must it to read a crisis over an emergency screen: an accident told
+/// alone ("took my sleeping tablets by mistake", 0.80) is no crisis, and
+/// the emergency reply names 988 as well.
 /// Higher (0.95) missed a crisis of the tuning part that only the model
 /// reads, for two near-misses in a thousand fewer.
 const SURE_OVER_SCREEN: f32 = 0.85;
