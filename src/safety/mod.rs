@@ -16,6 +16,7 @@
 //! served (`check`, start-up and reload all go through it).
 
 pub mod fold;
+mod matcher;
 mod model;
 mod reader;
 
@@ -23,10 +24,10 @@ pub use crate::content::{Level, Preface};
 
 use crate::content::{Content, Origin, Problem, Screen};
 use crate::nlu::Normalizer;
+use matcher::Matcher as Regex;
 use model::Model;
 use reader::Reader;
 use regex::{RegexSet, RegexSetBuilder};
-use regex_automata::meta::Regex;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
@@ -631,7 +632,7 @@ fn compile(
                 // The pattern at fault, when one is on its own.
                 for (p, o) in list {
                     if let Err(e) = screen_regex(&words.expand(p, o, &mut Vec::new())) {
-                        if e.size_limit().is_none() {
+                        if !e.too_large() {
                             problems.push(Problem::at(o, invalid_regex(p, &e)));
                             return None;
                         }
@@ -753,23 +754,9 @@ fn gather<T>(
         .collect()
 }
 
-/// A screen's alternation, built for what screens ask (does it match at
-/// all?): no capture groups, no engines that only serve to find where.
-/// Building is most of start-up, so this matters there.
-fn screen_regex(pattern: &str) -> Result<Regex, Box<regex_automata::meta::BuildError>> {
-    use regex_automata::{meta, nfa::thompson::WhichCaptures, util::syntax};
-    meta::Builder::new()
-        .configure(
-            meta::Config::new()
-                .which_captures(WhichCaptures::None)
-                .nfa_size_limit(Some(SIZE_LIMIT))
-                .onepass(false)
-                .backtrack(false)
-                .auto_prefilter(false),
-        )
-        .syntax(syntax::Config::new().unicode(false))
-        .build(pattern)
-        .map_err(Box::new)
+/// A screen's alternation (see [`matcher`]).
+fn screen_regex(pattern: &str) -> Result<Regex, matcher::BuildError> {
+    Regex::new(pattern, SIZE_LIMIT)
 }
 
 /// The problem of one pattern that does not build.
