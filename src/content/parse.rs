@@ -180,6 +180,26 @@ fn is_responses(path: &str) -> bool {
     path.replace('\\', "/").split('/').rev().nth(1) == Some("responses")
 }
 
+impl Lexicon {
+    /// The labelled messages of the example files, by level, or each file's
+    /// problem.
+    pub fn examples(&self) -> Result<Vec<(Level, Vec<String>)>, Vec<Problem>> {
+        let mut examples = Vec::new();
+        let mut problems = Vec::new();
+        for file in &self.example_files {
+            match from_toml::<RawExamples>(file) {
+                Ok(raw) => examples.extend(raw.level.into_iter().map(|l| (l.name, l.examples))),
+                Err(p) => problems.push(p),
+            }
+        }
+        if problems.is_empty() {
+            Ok(examples)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
 fn from_toml<T: serde::de::DeserializeOwned>(file: &File) -> Result<T, Problem> {
     toml::from_str(&file.text).map_err(|e| {
         let line = e.span().map(|s| line_of(&file.text, s.start)).unwrap_or(1);
@@ -329,12 +349,10 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
                     });
                 }
             }),
-            (false, stem) if stem.starts_with("triage_examples") => from_toml::<RawExamples>(file)
-                .map(|raw| {
-                    for l in raw.level {
-                        lexicon.examples.push((l.name, l.examples));
-                    }
-                }),
+            (false, stem) if stem.starts_with("triage_examples") => {
+                lexicon.example_files.push(file.clone());
+                Ok(())
+            }
             (false, category) => from_toml::<RawIntentFile>(file).map(|raw| {
                 for r in raw.intent {
                     let start = r.id.span().start;

@@ -193,8 +193,12 @@ pub struct Lexicon {
     pub vocabulary: Vec<String>,
     /// Variant phrase -> the words it is read as.
     pub entries: Vec<Synonym>,
-    /// Labelled messages the triage model learns from, by level.
-    pub examples: Vec<(Level, Vec<String>)>,
+    /// The files of labelled messages the triage model learns from
+    /// (`intents/triage_examples*.toml`), read by [`Lexicon::examples`]
+    /// only when the model is trained: the stored model stands for them
+    /// while their text is what it was trained on, and reading them is
+    /// half the time it takes to load the content.
+    pub example_files: Vec<super::File>,
     pub origin: Origin,
 }
 

@@ -149,28 +149,37 @@ impl Safety {
         let reader = Reader::new(&content.lexicon);
         let concepts = words.concepts();
         let features = |words: &[String]| features(words, concepts.as_ref(), norm);
-        let model = stored_model.unwrap_or_else(|| {
-            let newer = newer_treatment_words(content, norm);
-            // The topics' example phrases are ordinary questions, many
-            // of them near-misses ("will I bleed a lot during the
-            // operation?"): the model learns what "none" looks like from
-            // them too.
-            let mut examples = content.lexicon.examples.clone();
-            examples.push((
-                Level::None,
-                content
-                    .intents
-                    .iter()
-                    .flat_map(|i| i.examples.iter().map(|(e, _)| e.clone()))
-                    .collect(),
-            ));
-            Model::train(
-                fingerprint,
-                &examples,
-                |t| features(&reader.read(t, norm)),
-                |name| telling(name, norm, &newer),
-            )
-        });
+        let model = match stored_model {
+            Some(model) => model,
+            None => {
+                let mut examples = match content.lexicon.examples() {
+                    Ok(examples) => examples,
+                    Err(found) => {
+                        problems.extend(found);
+                        return Err(problems);
+                    }
+                };
+                let newer = newer_treatment_words(content, norm);
+                // The topics' example phrases are ordinary questions, many
+                // of them near-misses ("will I bleed a lot during the
+                // operation?"): the model learns what "none" looks like
+                // from them too.
+                examples.push((
+                    Level::None,
+                    content
+                        .intents
+                        .iter()
+                        .flat_map(|i| i.examples.iter().map(|(e, _)| e.clone()))
+                        .collect(),
+                ));
+                Model::train(
+                    fingerprint,
+                    &examples,
+                    |t| features(&reader.read(t, norm)),
+                    |name| telling(name, norm, &newer),
+                )
+            }
+        };
         if !problems.is_empty() {
             return Err(problems);
         }

@@ -214,6 +214,30 @@ fn a_broken_content_folder_stops_start_up_with_a_clear_error() {
 }
 
 #[test]
+fn a_broken_example_file_is_reported_though_the_model_is_stored() {
+    // The example files are read only to train the model; a changed one no
+    // longer matches the stored model, so it is read and its fault found.
+    let dir = temp_dir("broken-examples");
+    copy_content(&dir);
+    let file = dir.join("intents/triage_examples_n.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    // The `name` line of the appended level.
+    let bad_line = text.lines().count() + 3;
+    std::fs::write(
+        &file,
+        format!("{text}\n[[level]]\nname = \"panic\"\nexamples = [\"x\"]\n"),
+    )
+    .unwrap();
+    let out = run(&["check", "--content", dir.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("triage_examples_n.toml:{bad_line}:")),
+        "the unknown level reported at its line:\n{text}"
+    );
+}
+
+#[test]
 fn the_shipped_triage_model_is_the_one_its_examples_train() {
     let content = liverline::content::embedded().expect("shipped content");
     let norm = liverline::nlu::Normalizer::new(&content);

@@ -173,7 +173,8 @@ fn no_held_out_message_is_a_training_example() {
     };
     let examples: std::collections::HashSet<String> = content
         .lexicon
-        .examples
+        .examples()
+        .expect("the example files parse")
         .iter()
         .flat_map(|(_, texts)| texts.iter().map(|t| fold(t)))
         .collect();
