@@ -1,6 +1,7 @@
 //! The `liverline` binary: parses the command line and runs a front-end.
 
 use anyhow::Context;
+
 use clap::{Parser, Subcommand};
 use liverline::config::Config;
 use liverline::content;
@@ -91,12 +92,14 @@ enum Command {
     },
     /// Validate the content; prints file:line: message for each problem.
     Check,
-    /// Train the triage model on the content's examples and write it
-    /// (default intents/triage.model, which the binary ships and uses while
-    /// the examples are unchanged).
-    TriageModel {
-        #[arg(long, default_value = "intents/triage.model")]
-        out: PathBuf,
+    /// Train the triage model and the topic matcher on the content and
+    /// write them (default intents/triage.model and intents/topics.model,
+    /// which the binary ships and uses while the content they learnt from
+    /// is unchanged).
+    #[command(alias = "triage-model")]
+    Models {
+        #[arg(long, default_value = "intents")]
+        dir: PathBuf,
     },
     /// Run labelled questions (JSON lines) and report accuracy and misses.
     Eval {
@@ -154,21 +157,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(Command::Check) = cli.command {
         return Ok(check(content_dir.as_deref()));
     }
-    if let Some(Command::TriageModel { out }) = &cli.command {
+    if let Some(Command::Models { dir }) = &cli.command {
         let content = match content_dir.as_deref() {
             Some(d) => content::load_dir(d),
             None => content::embedded(),
         };
-        let bytes = content
-            .and_then(|c| liverline::safety::Safety::trained_model(&c, &Normalizer::new(&c)))
+        let models = content
+            .and_then(|c| {
+                let norm = Normalizer::new(&c);
+                let triage = liverline::safety::Safety::trained_model(&c, &norm)?;
+                let topics = liverline::nlu::Classifier::new(&c, &norm, Default::default())
+                    .to_bytes(c.topic_inputs);
+                Ok([("triage.model", triage), ("topics.model", topics)])
+            })
             .map_err(|problems| {
                 for p in &problems {
                     eprintln!("{p}");
                 }
                 anyhow::anyhow!("the content has {} problem(s)", problems.len())
             })?;
-        std::fs::write(out, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
-        println!("{}: {} bytes", out.display(), bytes.len());
+        for (name, bytes) in models {
+            let out = dir.join(name);
+            std::fs::write(&out, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+            println!("{}: {} bytes", out.display(), bytes.len());
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(Command::Report {
@@ -244,7 +256,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             drop(out);
             console::chat(&engine, style)?
         }
-        Some(Command::Check | Command::Report { .. } | Command::TriageModel { .. }) => {
+        Some(Command::Check | Command::Report { .. } | Command::Models { .. }) => {
             unreachable!("handled above")
         }
     }

@@ -21,10 +21,18 @@ static EMBEDDED_INTENTS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/intents");
 static EMBEDDED_RESPONSES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/responses");
 
 /// The triage model trained on the shipped examples, when it was stored
-/// (`liverline triage-model`); used only while its fingerprint matches.
+/// (`liverline models`); used only while its fingerprint matches.
 pub fn embedded_triage_model() -> Option<&'static [u8]> {
     EMBEDDED_INTENTS
         .get_file("triage.model")
+        .map(|f| f.contents())
+}
+
+/// The topic matcher trained on the shipped content, when it was stored
+/// (`liverline models`); used only while its fingerprint matches.
+pub fn embedded_topic_model() -> Option<&'static [u8]> {
+    EMBEDDED_INTENTS
+        .get_file("topics.model")
         .map(|f| f.contents())
 }
 

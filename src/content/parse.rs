@@ -159,11 +159,23 @@ impl<'a> Located<'a> {
 /// names and text), the screens' file aside. Hashing the text is far cheaper
 /// at start-up than hashing what was parsed from it.
 fn model_inputs(files: &[File]) -> u64 {
+    inputs(files, |path, stem| !is_responses(path) && stem != "safety")
+}
+
+/// A hash of what the topic matcher learns from: every file but the
+/// screens and the triage model's examples.
+fn topic_inputs(files: &[File]) -> u64 {
+    inputs(files, |_, stem| {
+        stem != "safety" && !stem.starts_with("triage_examples")
+    })
+}
+
+fn inputs(files: &[File], keep: impl Fn(&str, &str) -> bool) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::hash::DefaultHasher::new();
     for file in files {
         let stem = stem_of(&file.path);
-        if !is_responses(&file.path) && stem != "safety" {
+        if keep(&file.path, stem) {
             stem.hash(&mut hasher);
             file.text.hash(&mut hasher);
         }
@@ -426,6 +438,7 @@ pub fn parse(files: &[File]) -> Result<Content, Vec<Problem>> {
         framing_origin,
         conversation,
         model_inputs: model_inputs(files),
+        topic_inputs: topic_inputs(files),
     })
 }
 

@@ -280,6 +280,9 @@ pub struct Content {
     /// A hash of the text of every `intents/*.toml` but the screens
     /// (`safety.toml`): the triage model's inputs, for its fingerprint.
     pub model_inputs: u64,
+    /// A hash of the text of every content file but the screens and the
+    /// triage examples: the topic matcher's inputs, for its fingerprint.
+    pub topic_inputs: u64,
 }
 
 impl Content {

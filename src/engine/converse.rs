@@ -98,8 +98,8 @@ fn any_of(list: &[(String, crate::content::Origin)]) -> Option<Regex> {
 }
 
 impl Conversing {
-    /// The routes, compiled: slow enough to run beside the matcher's
-    /// training at start-up (see `Engine::with_tuning`).
+    /// The routes, compiled (built beside the safety screens at start-up,
+    /// see `Engine::build`).
     pub(super) fn routes(content: &Content) -> (Vec<Route>, Option<regex::RegexSet>) {
         let routes = content
             .conversation

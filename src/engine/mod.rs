@@ -85,65 +85,76 @@ impl Engine {
     /// served with a screen missing.
     pub fn build(content: Content, tuning: Tuning) -> Result<Engine, Vec<Problem>> {
         let norm = Normalizer::new(&content);
-        // The screens compile on a second thread while the matcher learns:
-        // both are pure, so the result is the same, only start-up is shorter.
-        let (classifier, safety, routes) = std::thread::scope(|scope| {
-            let safety = scope.spawn(|| {
-                let safety = Safety::build(&content, &norm);
-                (safety, converse::Conversing::routes(&content))
+        // The screens compile and run their samples on other threads while
+        // this one builds the matcher and the rest: all of it is pure, so
+        // the result is the same, only start-up is shorter.
+        let (safety, built) = std::thread::scope(|scope| {
+            let safety = scope.spawn(|| Safety::build(&content, &norm));
+            let classifier = Classifier::stored_or_new(
+                &content,
+                &norm,
+                tuning.weights,
+                crate::content::embedded_topic_model(),
+            );
+            let conversing =
+                converse::Conversing::new(&content, &norm, converse::Conversing::routes(&content));
+            let broad_terms = content
+                .intents
+                .iter()
+                .map(|i| match i.kind {
+                    IntentKind::Clarify => i
+                        .examples
+                        .iter()
+                        .flat_map(|(e, _)| norm.normalize(e).terms)
+                        .collect(),
+                    _ => HashSet::new(),
+                })
+                .collect();
+            let facet_keys = content
+                .intents
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.kind == IntentKind::Clarify && i.aspect != "what")
+                .map(|(n, i)| {
+                    (
+                        n,
+                        i.keywords
+                            .iter()
+                            .map(|k| norm.normalize(k).terms)
+                            .filter(|t| !t.is_empty())
+                            .collect(),
+                    )
+                })
+                .collect();
+            let excerpt_terms = content
+                .intents
+                .iter()
+                .map(|i| {
+                    i.response
+                        .as_ref()
+                        .map(|r| norm.normalize(&r.excerpt).terms)
+                        .unwrap_or_default()
+                })
+                .collect();
+            let safety = safety.join().unwrap_or_else(|_| {
+                Err(vec![Problem::at(
+                    &content.screens.origin,
+                    "the safety screens could not be built",
+                )])
             });
-            let classifier = Classifier::new(&content, &norm, tuning.weights);
-            let (safety, routes) = safety.join().unwrap_or_else(|_| {
+            (
+                safety,
                 (
-                    Err(vec![Problem::at(
-                        &content.screens.origin,
-                        "the safety screens could not be built",
-                    )]),
-                    converse::Conversing::routes(&content),
-                )
-            });
-            (classifier, safety, routes)
+                    classifier,
+                    conversing,
+                    broad_terms,
+                    facet_keys,
+                    excerpt_terms,
+                ),
+            )
         });
         let safety = safety?;
-        let broad_terms = content
-            .intents
-            .iter()
-            .map(|i| match i.kind {
-                IntentKind::Clarify => i
-                    .examples
-                    .iter()
-                    .flat_map(|(e, _)| norm.normalize(e).terms)
-                    .collect(),
-                _ => HashSet::new(),
-            })
-            .collect();
-        let facet_keys = content
-            .intents
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.kind == IntentKind::Clarify && i.aspect != "what")
-            .map(|(n, i)| {
-                (
-                    n,
-                    i.keywords
-                        .iter()
-                        .map(|k| norm.normalize(k).terms)
-                        .filter(|t| !t.is_empty())
-                        .collect(),
-                )
-            })
-            .collect();
-        let excerpt_terms = content
-            .intents
-            .iter()
-            .map(|i| {
-                i.response
-                    .as_ref()
-                    .map(|r| norm.normalize(&r.excerpt).terms)
-                    .unwrap_or_default()
-            })
-            .collect();
-        let conversing = converse::Conversing::new(&content, &norm, routes);
+        let (classifier, conversing, broad_terms, facet_keys, excerpt_terms) = built;
         Ok(Engine {
             conversing,
             content,

@@ -41,7 +41,7 @@ pub struct Candidate {
     pub score: f32,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Classifier {
     /// Term -> id.
     vocab: HashMap<String, u32>,
@@ -60,9 +60,23 @@ pub struct Classifier {
     /// Example index -> intent index.
     example_intent: Vec<u32>,
     intents: usize,
+    /// The tuning's, not stored: they weigh the signals, never train them.
+    #[serde(skip)]
     weights: Weights,
     logistic: Logistic,
 }
+
+/// A matcher as written to `intents/topics.model`: what it learnt, and a
+/// fingerprint of the content it learnt from.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored<C> {
+    format: u32,
+    fingerprint: u64,
+    classifier: C,
+}
+
+/// Changed whenever what a stored matcher holds changes shape.
+const FORMAT: u32 = 1;
 
 /// The terms of a message: stems, plus each adjacent pair joined by '+'.
 fn features(terms: &[String]) -> Vec<String> {
@@ -74,6 +88,37 @@ fn features(terms: &[String]) -> Vec<String> {
 }
 
 impl Classifier {
+    /// The matcher stored for this content (`bytes`, from
+    /// `intents/topics.model`) when it was trained on content with this
+    /// fingerprint (`Content::topic_inputs`), else trained now: training
+    /// reads every example phrase and passage, the larger part of start-up.
+    pub fn stored_or_new(
+        content: &Content,
+        norm: &Normalizer,
+        weights: Weights,
+        bytes: Option<&[u8]>,
+    ) -> Classifier {
+        bytes
+            .and_then(|b| postcard::from_bytes::<Stored<Classifier>>(b).ok())
+            .filter(|s| s.format == FORMAT && s.fingerprint == content.topic_inputs)
+            .map(|s| Classifier {
+                weights,
+                ..s.classifier
+            })
+            .unwrap_or_else(|| Classifier::new(content, norm, weights))
+    }
+
+    /// This matcher as stored in `intents/topics.model`, for content with
+    /// this fingerprint.
+    pub fn to_bytes(&self, fingerprint: u64) -> Vec<u8> {
+        postcard::to_stdvec(&Stored {
+            format: FORMAT,
+            fingerprint,
+            classifier: self,
+        })
+        .unwrap_or_default()
+    }
+
     pub fn new(content: &Content, norm: &Normalizer, weights: Weights) -> Classifier {
         let mut vocab: HashMap<String, u32> = HashMap::default();
         let intern = |t: &str, vocab: &mut HashMap<String, u32>| -> u32 {

@@ -43,6 +43,7 @@ impl Logistic {
         let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut probs = vec![0f32; classes];
         let mut learnt = vec![0f32; examples.len()];
+        let mut touched: Vec<(usize, f32)> = Vec::with_capacity(classes);
         for epoch in 0..EPOCHS {
             // A fixed pseudo-random visiting order per pass (xorshift).
             for i in (1..order.len()).rev() {
@@ -63,17 +64,24 @@ impl Logistic {
                 model.probabilities_into(feats, &mut probs);
                 learnt[e] = probs[*class as usize];
                 let x = value(feats.len());
+                touched.clear();
                 for (c, p) in probs.iter().enumerate() {
                     let target = if c == *class as usize { 1.0 } else { 0.0 };
                     let grad = p - target;
                     // Classes the example barely touches are skipped: the
                     // update would be noise, and skipping it keeps load fast.
-                    if grad.abs() < 1e-3 {
-                        continue;
+                    if grad.abs() >= 1e-3 {
+                        model.bias[c] -= rate * grad * 0.1;
+                        touched.push((c, grad));
                     }
-                    model.bias[c] -= rate * grad * 0.1;
-                    for &f in feats {
-                        let w = &mut model.weights[f as usize * classes + c];
+                }
+                // Row by row (each feature's weights lie together): every
+                // weight takes the same update as class by class would give
+                // it, in a fraction of the time.
+                for &f in feats {
+                    let row = &mut model.weights[f as usize * classes..(f as usize + 1) * classes];
+                    for &(c, grad) in &touched {
+                        let w = &mut row[c];
                         *w -= rate * (grad * x + L2 * *w);
                     }
                 }

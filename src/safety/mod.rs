@@ -202,7 +202,7 @@ impl Safety {
     }
 
     /// The triage model trained afresh on this content, as stored in
-    /// `intents/triage.model` (`liverline triage-model`).
+    /// `intents/triage.model` (`liverline models`).
     pub fn trained_model(content: &Content, norm: &Normalizer) -> Result<Vec<u8>, Vec<Problem>> {
         Ok(Safety::build_with(content, norm, None)?.model.to_bytes())
     }

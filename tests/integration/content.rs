@@ -245,8 +245,64 @@ fn the_shipped_triage_model_is_the_one_its_examples_train() {
     let shipped = std::fs::read(repo().join("intents/triage.model")).expect("intents/triage.model");
     assert!(
         fresh == shipped,
-        "intents/triage.model was not trained on the current content: run `cargo run --release -- triage-model`"
+        "intents/triage.model was not trained on the current content: run `cargo run --release -- models`"
     );
+}
+
+#[test]
+fn the_shipped_topic_model_is_the_one_the_content_trains() {
+    use liverline::nlu::Classifier;
+    let content = liverline::content::embedded().expect("shipped content");
+    let norm = liverline::nlu::Normalizer::new(&content);
+    let fresh = Classifier::new(&content, &norm, Default::default());
+    let shipped = std::fs::read(repo().join("intents/topics.model")).expect("intents/topics.model");
+    assert!(
+        fresh.to_bytes(content.topic_inputs) == shipped,
+        "intents/topics.model was not trained on the current content: run `cargo run --release -- models`"
+    );
+    // The stored matcher is the one start-up uses, and ranks as the fresh one.
+    let stored = Classifier::stored_or_new(&content, &norm, Default::default(), Some(&shipped));
+    assert_eq!(stored.to_bytes(content.topic_inputs), shipped);
+    let message = norm.normalize("what are the side effects of sorafenib");
+    assert_eq!(stored.rank(&message), fresh.rank(&message));
+}
+
+#[test]
+fn a_stored_topic_model_is_not_used_for_other_content() {
+    use liverline::nlu::Classifier;
+    let shipped = std::fs::read(repo().join("intents/topics.model")).expect("intents/topics.model");
+    // The shipped content less one example phrase of chemo.toml.
+    let mut files = liverline::content::embedded_files();
+    let chemo = files
+        .iter_mut()
+        .find(|f| f.path.ends_with("chemo.toml"))
+        .expect("chemo.toml");
+    let phrase = chemo
+        .text
+        .lines()
+        .find(|l| l.trim_start().starts_with('"') && l.trim_end().ends_with("\","))
+        .expect("an example phrase")
+        .to_string();
+    chemo.text = chemo.text.replacen(&format!("{phrase}\n"), "", 1);
+    let other = liverline::content::build(&files, None).expect("still valid content");
+    let norm = liverline::nlu::Normalizer::new(&other);
+    let fresh = Classifier::new(&other, &norm, Default::default()).to_bytes(other.topic_inputs);
+    let used = Classifier::stored_or_new(&other, &norm, Default::default(), Some(&shipped))
+        .to_bytes(other.topic_inputs);
+    assert!(
+        used == fresh,
+        "the stored matcher was used for changed content"
+    );
+    // And the change does change what is learnt (so the check above can fail).
+    let shipped_fingerprint = liverline::content::embedded().unwrap().topic_inputs;
+    let retrained = Classifier::stored_or_new(&other, &norm, Default::default(), None);
+    assert!(
+        retrained.to_bytes(shipped_fingerprint) != shipped,
+        "the change changes what is learnt"
+    );
+    // Nor is something that is no model at all.
+    let used = Classifier::stored_or_new(&other, &norm, Default::default(), Some(b"not a model"));
+    assert!(used.to_bytes(other.topic_inputs) == fresh);
 }
 
 /// Appends a screen to the copied content's `intents/safety.toml` and
