@@ -351,9 +351,15 @@ impl Conversing {
     fn scattered(&self, message: &Normalized, family: &str) -> bool {
         // Stray words ("caller asks: what's TAE") point nowhere.
         let terms: Vec<&String> = message.terms.iter().filter(|t| !self.is_stray(t)).collect();
-        let keywords_only = message.terms.len() >= 3
-            && !terms.is_empty()
-            && message.terms.len() + 1 >= message.words.len();
+        // A list joined by "and" or "or" ("beads and sunburn and pills") is
+        // keywords still.
+        let words = message
+            .words
+            .iter()
+            .filter(|w| !matches!(w.as_str(), "and" | "or" | "plus"))
+            .count();
+        let keywords_only =
+            message.terms.len() >= 3 && !terms.is_empty() && message.terms.len() + 1 >= words;
         let covered = terms
             .iter()
             .filter(|t| self.families.get(**t).is_some_and(|f| f.contains(family)))
@@ -441,6 +447,11 @@ fn sound(word: &str) -> String {
 /// better", joined by "and"). "X or Y", "X vs Y", "X compared with Y", "X
 /// better than Y", "difference between X and Y", "what is X and what are
 /// its risks".
+/// Words that open a question ("... and how long does it take").
+const QUESTION_WORDS: &[&str] = &[
+    "what", "how", "who", "when", "where", "why", "is", "are", "can", "does", "do", "which",
+];
+
 fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
     if words.len() > MAX_SPLIT_WORDS || words.len() < 3 {
         return None;
@@ -451,6 +462,15 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
             "better" | "best" | "preferable" | "prefer" | "safer" | "worse"
         )
     });
+    // A list of three things or more ("rfa and donor and rash") is no pair
+    // of questions: whether it points at one topic is for `scattered`.
+    let joiners = words
+        .iter()
+        .filter(|w| matches!(w.as_str(), "and" | "n" | "or" | "vs" | "versus"))
+        .count();
+    if joiners >= 2 && !words.iter().any(|w| QUESTION_WORDS.contains(&w.as_str())) {
+        return None;
+    }
     let at = |w: &str| words.iter().position(|x| x == w);
     let cut = ["vs", "versus", "v", "or"]
         .iter()
@@ -475,23 +495,9 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
             let framed = words[..and]
                 .iter()
                 .any(|w| matches!(w.as_str(), "between" | "difference" | "compare"));
-            let asks = words.get(and + 1).is_some_and(|w| {
-                matches!(
-                    w.as_str(),
-                    "what"
-                        | "how"
-                        | "who"
-                        | "when"
-                        | "where"
-                        | "why"
-                        | "is"
-                        | "are"
-                        | "can"
-                        | "does"
-                        | "do"
-                        | "which"
-                )
-            });
+            let asks = words
+                .get(and + 1)
+                .is_some_and(|w| QUESTION_WORDS.contains(&w.as_str()));
             let short = words.len() - and - 1 <= 3;
             (framed || asks || short).then_some((and, 1))
         })?;
@@ -948,6 +954,8 @@ mod tests {
             ("2+2", Kind::Clarify, Some("More about what")),
             ("yes", Kind::Clarify, Some("More about what")),
             ("people", Kind::Clarify, None),
+            // Keywords of different topics, listed with "and": which one?
+            ("donor and rash and microwave", Kind::Clarify, None),
             ("rfa donor rash", Kind::Clarify, None),
             ("sorafenib vs regorafenib", Kind::Answer, Some("Stivarga")),
         ];
