@@ -1,7 +1,6 @@
 //! The `liverline` binary: parses the command line and runs a front-end.
 
 use anyhow::Context;
-
 use clap::{Parser, Subcommand};
 use liverline::config::Config;
 use liverline::content;

@@ -443,15 +443,15 @@ fn sound(word: &str) -> String {
     word.replace("ph", "f").replace('k', "c").replace('y', "i")
 }
 
-/// Where a message splits into two questions: (first, second, "which is
-/// better", joined by "and"). "X or Y", "X vs Y", "X compared with Y", "X
-/// better than Y", "difference between X and Y", "what is X and what are
-/// its risks".
 /// Words that open a question ("... and how long does it take").
 const QUESTION_WORDS: &[&str] = &[
     "what", "how", "who", "when", "where", "why", "is", "are", "can", "does", "do", "which",
 ];
 
+/// Where a message splits into two questions: (first, second, "which is
+/// better", joined by "and"). "X or Y", "X vs Y", "X compared with Y", "X
+/// better than Y", "difference between X and Y", "what is X and what are
+/// its risks".
 fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
     if words.len() > MAX_SPLIT_WORDS || words.len() < 3 {
         return None;

@@ -334,12 +334,11 @@ impl Safety {
         // model must clear, as a screen's own finding does.
         // Small talk ("goodbye", "thanks a lot") raises it as well.
         let small_talk = self.small_talk.matches(&text);
-        let mut vetoed = None;
-        let mut is_vetoed = || {
-            *vetoed.get_or_insert_with(|| {
-                small_talk || remote() || self.model_veto.as_ref().is_some_and(|v| v.matches(&text))
-            })
+        let vetoes = |t: &str| {
+            small_talk || remote() || self.model_veto.as_ref().is_some_and(|v| v.matches(t))
         };
+        let mut vetoed = None;
+        let mut is_vetoed = || *vetoed.get_or_insert_with(|| vetoes(&text));
         // One word is no context for the model ("goodbye"): the screens and
         // the lexicon read single danger words.
         // Nor is a message the model mostly cannot read (another language,
@@ -378,14 +377,8 @@ impl Safety {
                         return Some(v);
                     }
                     let whole = self.model.verdict(&parts, triage.level, true);
-                    let closing_vetoed = || {
-                        small_talk
-                            || remote()
-                            || tail.as_ref().is_some_and(|t| {
-                                self.model_veto.as_ref().is_some_and(|v| v.matches(t))
-                            })
-                    };
-                    let closing = (parts.len() > 1 && !closing_vetoed())
+                    let closing_vetoed = tail.as_deref().is_some_and(vetoes);
+                    let closing = (parts.len() > 1 && !closing_vetoed)
                         .then(|| self.model.verdict(&parts[1..], triage.level, false))
                         .flatten()
                         .filter(|c| c.0 == Level::Crisis);

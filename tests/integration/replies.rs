@@ -4,7 +4,7 @@
 
 use crate::util::engine;
 use liverline::Query;
-use liverline::frontend::telegram::parts;
+use liverline::frontend::telegram::{escape, parts};
 use liverline::reply::{Kind, json_line, plain};
 
 fn one_of_each_kind() -> Vec<(Kind, liverline::reply::Reply)> {
@@ -48,12 +48,8 @@ fn every_kind_and_every_renderer_ends_with_the_footer() {
         );
         assert_eq!(json["kind"], want.as_str());
         let html = parts(&reply).pop().unwrap_or_default();
-        let escaped = footer
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
         assert!(
-            html.ends_with(&format!("<i>{escaped}</i>")),
+            html.ends_with(&format!("<i>{}</i>", escape(&footer))),
             "html {want:?}"
         );
     }
