@@ -4,11 +4,11 @@
 //! to report where a match lies. Building screens is most of start-up, and
 //! this halves the automata built; each search stops at the first match.
 
-use regex_automata::Input;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson::{self, NFA, WhichCaptures, pikevm, pikevm::PikeVM};
 use regex_automata::util::pool::Pool;
-use regex_automata::util::syntax;
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::{Input, MatchKind};
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
 
@@ -68,20 +68,31 @@ impl std::fmt::Display for BuildError {
 impl Matcher {
     /// Builds the pattern, with an NFA of at most `size_limit` bytes.
     pub(super) fn new(pattern: &str, size_limit: usize) -> Result<Matcher, BuildError> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .build()
+            .parse(pattern)
+            .map_err(BuildError::other)?;
         let nfa: NFA = thompson::Compiler::new()
-            .syntax(syntax::Config::new().unicode(false))
             .configure(
                 thompson::Config::new()
                     .which_captures(WhichCaptures::None)
                     .nfa_size_limit(Some(size_limit)),
             )
-            .build(pattern)
+            .build_from_hir(&hir)
             .map_err(|e| BuildError {
                 too_large: e.size_limit().is_some(),
                 message: e.to_string(),
             })?;
+        // Most messages hold none of the words a screen starts from: the
+        // search skips to the next place one of them begins.
+        let prefilter = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &hir);
         let dfa = DFA::builder()
-            .configure(DFA::config().cache_capacity(CACHE_CAPACITY))
+            .configure(
+                DFA::config()
+                    .cache_capacity(CACHE_CAPACITY)
+                    .prefilter(prefilter),
+            )
             .build_from_nfa(nfa.clone())
             .map_err(BuildError::other)?;
         let pikevm = PikeVM::new_from_nfa(nfa).map_err(BuildError::other)?;

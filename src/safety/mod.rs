@@ -27,7 +27,6 @@ use crate::nlu::Normalizer;
 use matcher::Matcher as Regex;
 use model::Model;
 use reader::Reader;
-use regex::{RegexSet, RegexSetBuilder};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
@@ -88,8 +87,8 @@ pub struct Safety {
     small_talk: Compiled,
     model_veto: Option<Compiled>,
     at_one_remove: Option<Compiled>,
-    /// The word classes, for the model's features.
-    concepts: Option<RegexSet>,
+    /// The word classes, each alone, for the model's features.
+    concepts: Vec<Regex>,
     reader: Reader,
     model: Model,
 }
@@ -110,16 +109,34 @@ impl Safety {
     ) -> Result<Safety, Vec<Problem>> {
         let screens = &content.screens;
         let mut problems = Vec::new();
-        let words = Words::new(&screens.words, &mut problems);
+        let words = Words::new(&screens.words);
         // Compiling the screens is most of start-up: two threads share the
         // screens, each taking the next one not yet taken (one screen,
         // `plan_or_means`, is much the longest); the problems keep the
         // screens' order.
         let all: Vec<&Screen> = screens.all().collect();
+        // The word classes, each alone as a whole-word pattern, are the
+        // model's `class:` features; they compile beside the screens.
+        let classes_at = all.len();
         let compile_one = |shared: &mut HashMap<String, Regex>, i: usize| {
             let mut found = Vec::new();
-            let compiled = compile(all[i], &words, shared, &mut found);
-            (compiled, found)
+            let built = match all.get(i) {
+                Some(screen) => Built::Screen(compile(screen, &words, shared, &mut found)),
+                None => {
+                    let (name, pattern, o) = &screens.words[i - classes_at];
+                    Built::Class(
+                        screen_regex(&format!(r"\b(?:{pattern})\b"))
+                            .map_err(|e| {
+                                found.push(Problem::at(
+                                    o,
+                                    format!("word class `{name}`: {}", last_line(&e.to_string())),
+                                ))
+                            })
+                            .ok(),
+                    )
+                }
+            };
+            (built, found)
         };
         // Training reads thousands of examples: the model stored with the
         // shipped content is used while it was trained on this content.
@@ -135,20 +152,43 @@ impl Safety {
             // The stored model loads beside them (about a tenth of start-up).
             let stored =
                 scope.spawn(|| stored.and_then(|bytes| Model::from_bytes(bytes, fingerprint)));
-            let done = on_two_threads(all.len(), HashMap::default, compile_one);
+            let done = on_two_threads(
+                classes_at + screens.words.len(),
+                HashMap::default,
+                compile_one,
+            );
             (done, stored.join().ok().flatten())
         });
-        let compiled = gather(&all, done, "could not be built", &mut problems);
-        let mut compiled = compiled.into_iter().map(Option::flatten);
+        let origins: Vec<(&Origin, &str)> = all
+            .iter()
+            .map(|s| (&s.origin, s.name.as_str()))
+            .chain(screens.words.iter().map(|(n, _, o)| (o, n.as_str())))
+            .collect();
+        let mut built = gather(&origins, done, "could not be built", &mut problems).into_iter();
+        let mut compiled = built.by_ref().take(classes_at).map(|b| match b {
+            Some(Built::Screen(c)) => c,
+            _ => None,
+        });
         let triage: Vec<Option<Compiled>> = compiled.by_ref().take(screens.triage.len()).collect();
         let out_of_scope: Vec<Option<Compiled>> =
             compiled.by_ref().take(screens.out_of_scope.len()).collect();
         let small_talk = compiled.next().flatten();
-        let model_veto = screens.model_veto.as_ref().and(compiled.next());
-        let at_one_remove = screens.at_one_remove.as_ref().and(compiled.next());
+        let model_veto = screens
+            .model_veto
+            .as_ref()
+            .and_then(|_| compiled.next().flatten());
+        let at_one_remove = screens
+            .at_one_remove
+            .as_ref()
+            .and_then(|_| compiled.next().flatten());
+        let concepts: Vec<Regex> = built
+            .filter_map(|b| match b {
+                Some(Built::Class(c)) => c,
+                _ => None,
+            })
+            .collect();
         let reader = Reader::new(&content.lexicon);
-        let concepts = words.concepts();
-        let features = |words: &[String]| features(words, concepts.as_ref(), norm);
+        let features = |words: &[String]| features(words, &concepts, norm);
         let model = match stored_model {
             Some(model) => model,
             None => {
@@ -187,8 +227,8 @@ impl Safety {
             triage: triage.into_iter().flatten().collect(),
             out_of_scope: out_of_scope.into_iter().flatten().collect(),
             small_talk: small_talk.unwrap_or_else(|| unreachable!("no problem, so it compiled")),
-            model_veto: model_veto.flatten(),
-            at_one_remove: at_one_remove.flatten(),
+            model_veto,
+            at_one_remove,
             concepts,
             reader,
             model,
@@ -260,7 +300,9 @@ impl Safety {
             ((), found)
         };
         let done = on_two_threads(all.len().min(compiled.len()), || (), check);
-        gather(&all, done, "could not run its samples", problems);
+        let origins: Vec<(&Origin, &str)> =
+            all.iter().map(|s| (&s.origin, s.name.as_str())).collect();
+        gather(&origins, done, "could not run its samples", problems);
     }
 
     /// The text every screen reads: the message read for triage, then the
@@ -353,7 +395,7 @@ impl Safety {
                 .chain(&tail_words)
                 .map(|w| {
                     let mut ids = Vec::with_capacity(4 * w.len());
-                    each_feature(w, self.concepts.as_ref(), norm, &mut |name| {
+                    each_feature(w, &self.concepts, norm, &mut |name| {
                         ids.extend(self.model.id(name))
                     });
                     // Once each, as the model learnt them.
@@ -425,7 +467,7 @@ fn tail(raw: &str) -> Option<&str> {
 /// The model's features of a message: its words, word pairs, and the word
 /// classes of `[words]` it holds ("class:blood"), which let the model carry
 /// what it learnt of one word to the others of its class.
-fn features(words: &[String], concepts: Option<&RegexSet>, norm: &Normalizer) -> Vec<String> {
+fn features(words: &[String], concepts: &[Regex], norm: &Normalizer) -> Vec<String> {
     let mut out = Vec::new();
     each_feature(words, concepts, norm, &mut |name| {
         out.push(name.to_string())
@@ -437,7 +479,7 @@ fn features(words: &[String], concepts: Option<&RegexSet>, norm: &Normalizer) ->
 /// asked with (the names are looked up, never stored).
 fn each_feature(
     words: &[String],
-    concepts: Option<&RegexSet>,
+    concepts: &[Regex],
     norm: &Normalizer,
     out: &mut dyn FnMut(&str),
 ) {
@@ -473,15 +515,17 @@ fn each_feature(
         name.push_str(stem);
         out(&name);
     }
-    if let Some(set) = concepts {
+    if !concepts.is_empty() {
         name.clear();
         name.push(' ');
         for w in words {
             name.push_str(w);
             name.push(' ');
         }
-        for i in set.matches(&name).iter() {
-            out(&format!("class:{i}"));
+        for (i, class) in concepts.iter().enumerate() {
+            if class.is_match(&name) {
+                out(&format!("class:{i}"));
+            }
         }
     }
 }
@@ -517,27 +561,9 @@ fn newer_treatment_words(content: &Content, norm: &Normalizer) -> HashSet<String
 struct Words(Vec<(String, String)>);
 
 impl Words {
-    /// Every class as a whole-word pattern, matched in one pass.
-    fn concepts(&self) -> Option<RegexSet> {
-        RegexSetBuilder::new(self.0.iter().map(|(_, p)| format!(r"\b(?:{p})\b")))
-            .unicode(false)
-            .build()
-            .ok()
-    }
-
-    fn new(list: &[(String, String, Origin)], problems: &mut Vec<Problem>) -> Words {
-        for (name, pattern, o) in list {
-            if let Err(e) = regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .build()
-                .parse(pattern)
-            {
-                problems.push(Problem::at(
-                    o,
-                    format!("word class `{name}`: {}", last_line(&e.to_string())),
-                ));
-            }
-        }
+    /// The classes by name (each is compiled alone, and reported at its
+    /// line when it does not build, with the model's features).
+    fn new(list: &[(String, String, Origin)]) -> Words {
         Words(
             list.iter()
                 .map(|(n, p, _)| (n.clone(), p.clone()))
@@ -595,6 +621,15 @@ impl Words {
         out.push_str(rest);
         out
     }
+}
+
+/// What one job of the compiling threads built: a screen, or a word class
+/// alone (`None` where it has a problem, reported with it).
+// Built once per job and moved once: boxing would only add allocations.
+#[allow(clippy::large_enum_variant)]
+enum Built {
+    Screen(Option<Compiled>),
+    Class(Option<Regex>),
 }
 
 /// One screen compiled: its patterns as one alternation, its exceptions as
@@ -733,23 +768,20 @@ fn on_two_threads<S, T: Send>(
 /// with each screen's problems added to `problems` in that order; a screen
 /// whose work was lost is a problem of its own (`failed`).
 fn gather<T>(
-    all: &[&Screen],
+    all: &[(&Origin, &str)],
     done: Vec<Option<(T, Vec<Problem>)>>,
     failed: &str,
     problems: &mut Vec<Problem>,
 ) -> Vec<Option<T>> {
     done.into_iter()
         .zip(all)
-        .map(|(slot, screen)| match slot {
+        .map(|(slot, (origin, name))| match slot {
             Some((t, mut found)) => {
                 problems.append(&mut found);
                 Some(t)
             }
             None => {
-                problems.push(Problem::at(
-                    &screen.origin,
-                    format!("screen `{}` {failed}", screen.name),
-                ));
+                problems.push(Problem::at(origin, format!("`{name}` {failed}")));
                 None
             }
         })

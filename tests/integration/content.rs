@@ -175,10 +175,14 @@ fn check_reports_broken_content_with_file_and_line() {
         ),
     )
     .unwrap();
-    let regex_broken =
-        std::fs::read_to_string(&safety)
-            .unwrap()
-            .replacen("'\\bsuicid',", "'\\bsuicid(',", 1);
+    let regex_broken = std::fs::read_to_string(&safety)
+        .unwrap()
+        .replacen("'\\bsuicid',", "'\\bsuicid(',", 1)
+        .replacen("belly = 'belly|", "belly = '(belly|", 1);
+    let belly_line = 1 + regex_broken
+        .lines()
+        .position(|l| l.starts_with("belly = "))
+        .expect("the belly word class");
     std::fs::write(&safety, regex_broken).unwrap();
     let out = run(&["check", "--content", dir.to_str().unwrap()], None);
     let text = stdout(&out);
@@ -188,6 +192,16 @@ fn check_reports_broken_content_with_file_and_line() {
     );
     assert!(
         text.contains("safety.toml:") && text.contains("invalid regex"),
+        "{text}"
+    );
+    // A broken word class is reported once, at its own line.
+    let class: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("word class `belly`"))
+        .collect();
+    assert_eq!(class.len(), 1, "{text}");
+    assert!(
+        class[0].contains(&format!("safety.toml:{belly_line}:")),
         "{text}"
     );
     assert!(
