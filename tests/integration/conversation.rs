@@ -182,9 +182,13 @@ fn run_dialogues(
     (passed, total)
 }
 
+/// The counts by group, and (for the tuning part only) every miss: the
+/// gate's misses are not shown, so that nobody tunes on them.
 fn print(part: &str, t: &Tally) {
-    for m in &t.misses {
-        eprintln!("miss: {m}");
+    if part != "gate" {
+        for m in &t.misses {
+            eprintln!("miss: {m}");
+        }
     }
     for (group, (p, n)) in &t.by_group {
         eprintln!("{part} {group}: {p}/{n} ({:.1}%)", rate(*p, *n));
@@ -235,9 +239,9 @@ fn conversation_gate_meets_the_floors() {
         }
     }
     assert!(below.is_empty(), "fell below: {below:?}");
-    // No reply ever repeats the one before it.
-    let repeats: Vec<&String> = t.misses.iter().filter(|m| m.contains("repeats")).collect();
-    assert!(repeats.is_empty(), "{repeats:#?}");
+    // No reply ever repeats the one before it (counted, not shown).
+    let repeats = t.misses.iter().filter(|m| m.contains("repeats")).count();
+    assert_eq!(repeats, 0, "a reply repeated the one before it");
 }
 
 /// The tuning part, printed (not a gate): run with `--ignored --nocapture`.
