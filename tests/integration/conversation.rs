@@ -4,6 +4,11 @@
 //! on the tune part (`cargo test --test integration conversation_tune --
 //! --ignored --nocapture` prints it).
 //!
+//! The gate part is the third blind set (305 messages and 25 dialogues,
+//! by a writer who saw only the guide's passages); the two sets before it
+//! are in the tuning part, since the runner used to print the gate's
+//! misses.
+//!
 //! A case passes when the reply's kind is one of `kinds`, every `must`
 //! group has one of its phrases, and no passage of the guide is quoted
 //! but those `allowed` (a passage counts as quoted when one of its longer
@@ -103,6 +108,10 @@ fn judge(
 
 struct Tally {
     by_group: BTreeMap<String, (usize, usize)>,
+    /// As `by_group`, judged by the facts only (what the reply says and
+    /// quotes, whatever its kind): how a reader who sees only the text
+    /// would judge it. Reported, not gated.
+    by_facts: BTreeMap<String, (usize, usize)>,
     misses: Vec<String>,
 }
 
@@ -111,6 +120,7 @@ fn run_messages(part: &str) -> Tally {
     let filter = std::env::var("CONV_FILTER").unwrap_or_default();
     let mut t = Tally {
         by_group: BTreeMap::new(),
+        by_facts: BTreeMap::new(),
         misses: Vec::new(),
     };
     for m in lines::<Message>(part, "messages.jsonl") {
@@ -119,6 +129,11 @@ fn run_messages(part: &str) -> Tally {
         }
         let reply = dialog::turn(engine(), &mut Session::default(), Input::Text(&m.q));
         let why = judge(&reply, &m.kinds, &m.allowed, &m.must, &passages);
+        let facts = t.by_facts.entry(m.group.clone()).or_default();
+        facts.1 += 1;
+        if why.iter().all(|w| w.starts_with("kind ")) {
+            facts.0 += 1;
+        }
         let slot = t.by_group.entry(m.group.clone()).or_default();
         slot.1 += 1;
         if why.is_empty() {
@@ -191,7 +206,12 @@ fn print(part: &str, t: &Tally) {
         }
     }
     for (group, (p, n)) in &t.by_group {
-        eprintln!("{part} {group}: {p}/{n} ({:.1}%)", rate(*p, *n));
+        let facts = t
+            .by_facts
+            .get(group)
+            .map(|(f, n)| format!("; by facts only {f}/{n} ({:.1}%)", rate(*f, *n)))
+            .unwrap_or_default();
+        eprintln!("{part} {group}: {p}/{n} ({:.1}%){facts}", rate(*p, *n));
     }
 }
 
@@ -201,21 +221,21 @@ fn rate(passed: usize, total: usize) -> f64 {
 
 /// The issue's floor for every group on the gate part.
 const FLOOR: f64 = 90.0;
-/// What the gate part measured last (issue 8; raised as groups improve), a
+/// What the gate part measured at its first read (issue 8; raised as groups improve), a
 /// ratchet below the floor where it is not met yet: no group may fall
 /// under these while they are brought up to `FLOOR`. Each is the measured
 /// pass count over the group's size.
 const MEASURED: &[(&str, usize, usize)] = &[
-    ("abstain", 18, 21),
-    ("compare", 20, 21),
-    ("contextless", 20, 21),
-    ("dialogue turns", 82, 91),
-    ("feelings", 21, 22),
-    ("newer_treatment", 22, 22),
-    ("pain_symptoms", 20, 22),
-    ("prognosis", 20, 21),
-    ("small_talk", 22, 22),
-    ("two_part", 17, 21),
+    ("abstain", 29, 34),
+    ("compare", 29, 33),
+    ("contextless", 32, 34),
+    ("dialogue turns", 55, 66),
+    ("feelings", 22, 34),
+    ("newer_treatment", 33, 35),
+    ("pain_symptoms", 29, 34),
+    ("prognosis", 24, 33),
+    ("small_talk", 25, 34),
+    ("two_part", 25, 34),
 ];
 
 #[test]
