@@ -808,10 +808,22 @@ impl Engine {
         // topic, so the second part is asked of its family (the passage
         // there that holds its words), unless it calls the other by name.
         let second_terms = self.norm.from_words(&second).terms;
-        let family_b = &self.content.intents[b].family;
+        let (ia, ib) = (&self.content.intents[a], &self.content.intents[b]);
+        // Another technique of the same family ("what's PEI and is it a
+        // needle": RFA's passage holds "needle") is no more "it" than
+        // another family is, unless the second part names it.
+        let sibling =
+            ia.family == ib.family && a != b && ia.aspect == ia.id && ib.aspect == ib.id && {
+                // Named by a word of its title the first's title lacks.
+                let title = |i: &crate::content::Intent| self.norm.normalize(&i.title).terms;
+                let own_a = title(ia);
+                !title(ib)
+                    .iter()
+                    .any(|t| !own_a.contains(t) && second_terms.contains(t))
+            };
         if of_first(&second)
-            && *family_b != self.content.intents[a].family
-            && !self.conversing.titles_family(&second_terms, family_b)
+            && (ib.family != ia.family || sibling)
+            && !(ib.family != ia.family && self.conversing.titles_family(&second_terms, &ib.family))
         {
             b = self
                 .speaking_to(&self.norm.from_words(&second), a, 1)
@@ -929,6 +941,28 @@ mod tests {
     fn engine() -> &'static Engine {
         static E: OnceLock<Engine> = OnceLock::new();
         E.get_or_init(|| Engine::new(crate::content::embedded().expect("shipped content")))
+    }
+
+    /// "What is X and is it ...": the second part is asked of X, so the
+    /// answer never borrows a sibling technique's passage for it.
+    #[test]
+    fn a_second_part_about_it_stays_with_the_first_technique() {
+        for (q, own, sibling) in [
+            (
+                "what's PEI and is it a needle in the tumour?",
+                "concentrated alcohol",
+                "high-frequency current",
+            ),
+            (
+                "what is microwave ablation and does it use a needle",
+                "microwaves transmitted",
+                "high-frequency current",
+            ),
+        ] {
+            let text = crate::reply::plain(&engine().answer(&Query::new(q)));
+            assert!(text.contains(own), "{q}: {text}");
+            assert!(!text.contains(sibling), "{q}: {text}");
+        }
     }
 
     #[test]

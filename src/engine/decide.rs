@@ -397,11 +397,18 @@ impl Engine {
             message.terms.iter().filter(|t| own.contains(t)).count()
         };
         let mine = held(last);
+        // A passage on one technique of the family (its aspect is its own
+        // name: RFA among the ablations) speaks for that technique only:
+        // asked more of another technique ("PEI ... is it a needle in the
+        // tumour"), the answer is in that one's passage or the family's.
+        let member = |i: &crate::content::Intent| i.aspect == i.id;
+        let last_member = member(&self.content.intents[last]);
         self.content
             .intents
             .iter()
             .enumerate()
             .filter(|(_, i)| i.kind == IntentKind::Answer && &i.family == family)
+            .filter(|&(n, i)| !(last_member && member(i) && n != last))
             .map(|(n, _)| (held(n), n))
             .filter(|&(h, _)| h >= least && h > mine)
             .max_by_key(|&(h, n)| (h, std::cmp::Reverse(n)))
