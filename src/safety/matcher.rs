@@ -18,8 +18,9 @@ use std::sync::Arc;
 /// 41 µs at the default 2 MiB, 29 µs at this).
 const CACHE_CAPACITY: usize = 16 << 20;
 
-/// One search's scratch space: the lazy DFA's and the PikeVM's.
-type Scratch = (Cache, pikevm::Cache);
+/// One search's scratch space: the lazy DFA's, and the PikeVM's once it
+/// is needed (it never is on these patterns, and it is as large as the NFA).
+type Scratch = (Cache, Option<pikevm::Cache>);
 type Create = Box<dyn Fn() -> Scratch + Send + Sync + RefUnwindSafe + UnwindSafe>;
 
 #[derive(Clone)]
@@ -96,8 +97,8 @@ impl Matcher {
             .build_from_nfa(nfa.clone())
             .map_err(BuildError::other)?;
         let pikevm = PikeVM::new_from_nfa(nfa).map_err(BuildError::other)?;
-        let (d, p) = (dfa.clone(), pikevm.clone());
-        let create: Create = Box::new(move || (d.create_cache(), p.create_cache()));
+        let d = dfa.clone();
+        let create: Create = Box::new(move || (d.create_cache(), None));
         Ok(Matcher {
             dfa,
             pikevm,
@@ -111,7 +112,10 @@ impl Matcher {
         let (dfa_cache, pike_cache) = &mut *caches;
         match self.dfa.try_search_fwd(dfa_cache, &input) {
             Ok(found) => found.is_some(),
-            Err(_) => self.pikevm.is_match(pike_cache, input),
+            Err(_) => {
+                let cache = pike_cache.get_or_insert_with(|| self.pikevm.create_cache());
+                self.pikevm.is_match(cache, input)
+            }
         }
     }
 }
