@@ -123,13 +123,7 @@ fn check_reports_broken_content_with_file_and_line() {
     let dir = temp_dir("broken");
     copy_content(&dir);
     let safety = dir.join("intents/safety.toml");
-    let text = std::fs::read_to_string(&safety).unwrap();
-    let bad_line = text.lines().count() + 2;
-    std::fs::write(
-        &safety,
-        format!("{text}\n[bogus]\npatterns = ['(unclosed']\n"),
-    )
-    .unwrap();
+    let bad_line = append(&safety, "[bogus]\npatterns = ['(unclosed']\n");
     let extra = dir.join("responses/extra.toml");
     std::fs::write(
         &extra,
@@ -234,14 +228,8 @@ fn a_broken_example_file_is_reported_though_the_model_is_stored() {
     let dir = temp_dir("broken-examples");
     copy_content(&dir);
     let file = dir.join("intents/triage_examples_n.toml");
-    let text = std::fs::read_to_string(&file).unwrap();
     // The `name` line of the appended level.
-    let bad_line = text.lines().count() + 3;
-    std::fs::write(
-        &file,
-        format!("{text}\n[[level]]\nname = \"panic\"\nexamples = [\"x\"]\n"),
-    )
-    .unwrap();
+    let bad_line = 1 + append(&file, "[[level]]\nname = \"panic\"\nexamples = [\"x\"]\n");
     let out = run(&["check", "--content", dir.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
@@ -319,14 +307,20 @@ fn a_stored_topic_model_is_not_used_for_other_content() {
     assert!(used.to_bytes(other.topic_inputs) == fresh);
 }
 
+/// Appends `tail` to a content file after a blank line; returns the line
+/// `tail` starts at.
+fn append(file: &std::path::Path, tail: &str) -> usize {
+    let text = std::fs::read_to_string(file).unwrap();
+    std::fs::write(file, format!("{text}\n{tail}")).unwrap();
+    text.lines().count() + 2
+}
+
 /// Appends a screen to the copied content's `intents/safety.toml` and
 /// returns what `check` and a start-up (`ask`) say of it.
 fn with_screen(name: &str, screen: &str) -> (Option<i32>, String, Option<i32>) {
     let dir = temp_dir(name);
     copy_content(&dir);
-    let safety = dir.join("intents/safety.toml");
-    let text = std::fs::read_to_string(&safety).unwrap();
-    std::fs::write(&safety, format!("{text}\n{screen}\n")).unwrap();
+    append(&dir.join("intents/safety.toml"), &format!("{screen}\n"));
     let content = dir.to_str().unwrap();
     let check = run(&["check", "--content", content], None);
     let ask = run(&["ask", "--content", content, "what is tace"], None);
