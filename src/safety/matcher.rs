@@ -1,14 +1,23 @@
 //! A screen's compiled alternation, built for the one question screens ask
 //! (does it match anywhere?): a forward NFA and a lazy DFA over it, with no
-//! reverse automaton, captures or prefilter, which a general regex builds
-//! to report where a match lies. Building screens is most of start-up, and
-//! this halves the automata built; each search stops at the first match.
+//! reverse automaton or captures, which a general regex builds to report
+//! where a match lies. Building screens is most of start-up, and this
+//! halves the automata built; each search stops at the first match.
+//!
+//! A [`Gate`] reads a message once for the literals every pattern of a
+//! group begins and ends with (one Aho-Corasick pass): a pattern none of
+//! whose prefixes occurs before one of its suffixes ends is not searched,
+//! and the others only between the two (`cargo bench --bench engine`,
+//! triage alone: p50 about a third lower).
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson::{self, NFA, WhichCaptures, pikevm, pikevm::PikeVM};
 use regex_automata::util::pool::Pool;
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{Input, MatchKind};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use rustc_hash::FxHashMap as HashMap;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
 
@@ -31,6 +40,12 @@ pub(super) struct Matcher {
     /// PikeVM answers instead: a screen never errs towards "no match".
     pikevm: PikeVM,
     caches: Arc<Pool<Scratch, Create>>,
+    /// What every match begins with, and what it ends with, each `None`
+    /// when that is not a short list (the pattern may begin with any
+    /// letter): read by [`Gate`].
+    ends: [Option<Vec<Vec<u8>>>; 2],
+    /// This matcher's place in its [`Gate`].
+    slot: usize,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -88,6 +103,20 @@ impl Matcher {
         // Most messages hold none of the words a screen starts from: the
         // search skips to the next place one of them begins.
         let prefilter = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &hir);
+        let ends = [ExtractKind::Prefix, ExtractKind::Suffix].map(|kind| {
+            Extractor::new()
+                .kind(kind)
+                .limit_literal_len(END_LEN)
+                .limit_total(ENDS)
+                .extract(&hir)
+                .literals()
+                .map(|lits| {
+                    lits.iter()
+                        .map(|l| l.as_bytes().to_vec())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|lits| lits.iter().all(|l| !l.is_empty()))
+        });
         let dfa = DFA::builder()
             .configure(
                 DFA::config()
@@ -103,11 +132,24 @@ impl Matcher {
             dfa,
             pikevm,
             caches: Arc::new(Pool::new(create)),
+            ends,
+            slot: 0,
         })
     }
 
-    pub(super) fn is_match(&self, text: &str) -> bool {
-        let input = Input::new(text).earliest(true);
+    /// Whether the pattern matches the text its gate has read: no search
+    /// at all unless one of its prefixes occurs before the end of one of
+    /// its suffixes, and none outside the stretch between them.
+    pub(super) fn is_match_in(&self, seen: &Seen) -> bool {
+        let (from, to) = (seen.first[self.slot], seen.last[self.slot]);
+        from != NOWHERE
+            && to != NOWHERE
+            && from <= to
+            && self.search(Input::new(seen.text).range(from..to))
+    }
+
+    fn search(&self, input: Input) -> bool {
+        let input = input.earliest(true);
         let mut caches = self.caches.get();
         let (dfa_cache, pike_cache) = &mut *caches;
         match self.dfa.try_search_fwd(dfa_cache, &input) {
@@ -117,6 +159,112 @@ impl Matcher {
                 self.pikevm.is_match(cache, input)
             }
         }
+    }
+}
+
+/// Longest prefix or suffix a gate looks for, and most of either kind for
+/// one pattern.
+const END_LEN: usize = 6;
+const ENDS: usize = 2000;
+const NOWHERE: usize = usize::MAX;
+/// Where a matcher with no short list of suffixes may end: the end of the
+/// text, whatever its length.
+const ANYWHERE: usize = usize::MAX - 1;
+
+/// One pass over a message for a group of matchers: where the first of
+/// each one's prefixes begins and where the last of its suffixes ends.
+/// Most messages hold the prefixes and suffixes of a few patterns only,
+/// and the others need no search of their own.
+#[derive(Debug)]
+pub(super) struct Gate {
+    /// `None` should the literals not build: every matcher then searches
+    /// the whole text (a gate only ever saves work).
+    ends: Option<AhoCorasick>,
+    /// For each literal, the slots of the matchers that begin with it and
+    /// of those that end with it.
+    owners: Vec<[Vec<u32>; 2]>,
+    /// Each slot's bounds before any literal is read: the whole text for a
+    /// matcher with no short list of prefixes (suffixes), else nowhere.
+    first: Vec<usize>,
+    last: Vec<usize>,
+}
+
+/// What a [`Gate`] read in one text.
+pub(super) struct Seen<'t> {
+    text: &'t str,
+    first: Vec<usize>,
+    last: Vec<usize>,
+}
+
+impl Gate {
+    /// The gate of these matchers, each given its slot in it.
+    pub(super) fn new<'m>(matchers: impl IntoIterator<Item = &'m mut Matcher>) -> Gate {
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::default();
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut owners: Vec<[Vec<u32>; 2]> = Vec::new();
+        let (mut first, mut last) = (Vec::new(), Vec::new());
+        for (slot, m) in matchers.into_iter().enumerate() {
+            m.slot = slot;
+            first.push(if m.ends[0].is_some() { NOWHERE } else { 0 });
+            // Read as "the end of the text" when the gate scans it.
+            last.push(if m.ends[1].is_some() {
+                NOWHERE
+            } else {
+                ANYWHERE
+            });
+            for (end, list) in m.ends.iter().enumerate() {
+                for lit in list.iter().flatten() {
+                    let id = *index.entry(lit.clone()).or_insert_with(|| {
+                        literals.push(lit.clone());
+                        owners.push(Default::default());
+                        owners.len() - 1
+                    });
+                    let own = &mut owners[id][end];
+                    if own.last() != Some(&(slot as u32)) {
+                        own.push(slot as u32);
+                    }
+                }
+            }
+        }
+        // The contiguous NFA: as fast here as the DFA, and small enough to
+        // stay in the CPU's caches between messages.
+        let ends = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&literals)
+            .ok();
+        if ends.is_none() {
+            first.fill(0);
+            last.fill(ANYWHERE);
+        }
+        Gate {
+            ends,
+            owners,
+            first,
+            last,
+        }
+    }
+
+    pub(super) fn scan<'t>(&self, text: &'t str) -> Seen<'t> {
+        let mut first = self.first.clone();
+        let mut last: Vec<usize> = self
+            .last
+            .iter()
+            .map(|&l| if l == ANYWHERE { text.len() } else { l })
+            .collect();
+        for hit in self.ends.iter().flat_map(|a| a.find_overlapping_iter(text)) {
+            let [starting, ending] = &self.owners[hit.pattern().as_usize()];
+            for &slot in starting {
+                let f = &mut first[slot as usize];
+                *f = (*f).min(hit.start());
+            }
+            for &slot in ending {
+                let l = &mut last[slot as usize];
+                if *l == NOWHERE || *l < hit.end() {
+                    *l = hit.end();
+                }
+            }
+        }
+        Seen { text, first, last }
     }
 }
 
@@ -131,12 +279,18 @@ mod tests {
             r"\bkill (myself|me)\b",
             r"\b(dose|mg)\b[a-z0-9 ]{0,60}\btoo (high|strong)\b",
             r"\bend it\b[a-z ]{0,10}\|",
+            // No short list of prefixes: searched on every text.
+            r"\b[a-z]+ing pain\b",
+            r"(?:very |)sick\b",
         ];
         let texts = [
             " hello there | hello there ",
             " say hello | say hello ",
             " i want to kill myself | i want to kill myself ",
             " skill meter | skill meter ",
+            " kill time then kill me | x ",
+            " stabbing pain | x ",
+            " so sick | x ",
             " is 400 mg twice a day too high for me | x ",
             " end it all | end it all ",
             " end it now please | x ",
@@ -144,14 +298,17 @@ mod tests {
             " ünïcode ✓ kill me | x ",
         ];
         for p in patterns {
-            let ours = Matcher::new(p, 1 << 20).expect("builds");
+            let mut ours = Matcher::new(p, 1 << 20).expect("builds");
+            // Alone in its gate and with another pattern beside it.
+            let mut other = Matcher::new(r"\bhello\b", 1 << 20).expect("builds");
+            let gate = Gate::new([&mut other, &mut ours]);
             let theirs = regex::bytes::RegexBuilder::new(p)
                 .unicode(false)
                 .build()
                 .expect("builds");
             for t in texts {
                 assert_eq!(
-                    ours.is_match(t),
+                    ours.is_match_in(&gate.scan(t)),
                     theirs.is_match(t.as_bytes()),
                     "/{p}/ on {t:?}"
                 );

@@ -24,7 +24,7 @@ pub use crate::content::{Level, Preface};
 
 use crate::content::{Content, Origin, Problem, Screen};
 use crate::nlu::Normalizer;
-use matcher::Matcher as Regex;
+use matcher::{Gate, Matcher as Regex, Seen};
 use model::Model;
 use reader::Reader;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -49,10 +49,16 @@ struct Compiled {
 }
 
 impl Compiled {
-    fn matches(&self, text: &str) -> bool {
-        self.patterns.is_match(text)
-            && !self.unless.as_ref().is_some_and(|u| u.is_match(text))
-            && !self.shared_unless.iter().any(|u| u.is_match(text))
+    fn matches(&self, seen: &Seen) -> bool {
+        self.patterns.is_match_in(seen)
+            && !self.unless.as_ref().is_some_and(|u| u.is_match_in(seen))
+            && !self.shared_unless.iter().any(|u| u.is_match_in(seen))
+    }
+
+    fn matchers(&mut self) -> impl Iterator<Item = &mut Regex> {
+        std::iter::once(&mut self.patterns)
+            .chain(&mut self.unless)
+            .chain(&mut self.shared_unless)
     }
 }
 
@@ -88,7 +94,10 @@ pub struct Safety {
     model_veto: Option<Compiled>,
     at_one_remove: Option<Compiled>,
     /// The word classes, each alone, for the model's features.
-    concepts: Vec<Regex>,
+    concepts: Classes,
+    /// One pass over a message for all the screens' patterns: which of
+    /// them need a search at all.
+    gate: Gate,
     reader: Reader,
     model: Model,
 }
@@ -181,12 +190,14 @@ impl Safety {
             .at_one_remove
             .as_ref()
             .and_then(|_| compiled.next().flatten());
-        let concepts: Vec<Regex> = built
-            .filter_map(|b| match b {
-                Some(Built::Class(c)) => c,
-                _ => None,
-            })
-            .collect();
+        let concepts = Classes::new(
+            built
+                .filter_map(|b| match b {
+                    Some(Built::Class(c)) => c,
+                    _ => None,
+                })
+                .collect(),
+        );
         let reader = Reader::new(&content.lexicon);
         let features = |words: &[String]| features(words, &concepts, norm);
         let model = match stored_model {
@@ -223,13 +234,28 @@ impl Safety {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let mut triage: Vec<Compiled> = triage.into_iter().flatten().collect();
+        let mut out_of_scope: Vec<Compiled> = out_of_scope.into_iter().flatten().collect();
+        let mut small_talk =
+            small_talk.unwrap_or_else(|| unreachable!("no problem, so it compiled"));
+        let (mut model_veto, mut at_one_remove) = (model_veto, at_one_remove);
+        let gate = Gate::new(
+            triage
+                .iter_mut()
+                .chain(&mut out_of_scope)
+                .chain(std::iter::once(&mut small_talk))
+                .chain(&mut model_veto)
+                .chain(&mut at_one_remove)
+                .flat_map(Compiled::matchers),
+        );
         let safety = Safety {
-            triage: triage.into_iter().flatten().collect(),
-            out_of_scope: out_of_scope.into_iter().flatten().collect(),
-            small_talk: small_talk.unwrap_or_else(|| unreachable!("no problem, so it compiled")),
+            triage,
+            out_of_scope,
+            small_talk,
             model_veto,
             at_one_remove,
             concepts,
+            gate,
             reader,
             model,
         };
@@ -272,7 +298,7 @@ impl Safety {
             for (sample, o) in &screen.must_match {
                 let text = self.text(sample, norm);
                 let ok = if screen.level == Level::None {
-                    compiled.matches(&text)
+                    compiled.matches(&self.gate.scan(&text))
                 } else {
                     self.triage(sample, norm).level <= screen.level
                 };
@@ -287,7 +313,7 @@ impl Safety {
                 }
             }
             for (sample, o) in &screen.must_not_match {
-                if compiled.matches(&self.text(sample, norm)) {
+                if compiled.matches(&self.gate.scan(&self.text(sample, norm))) {
                     found.push(Problem::at(
                         o,
                         format!(
@@ -339,6 +365,8 @@ impl Safety {
         let text = self.text_of(&words, norm);
         let tail_words = tail(raw).map(|t| self.reader.read(t, norm));
         let tail = tail_words.as_ref().map(|w| self.text_of(w, norm));
+        let seen = self.gate.scan(&text);
+        let tail = tail.as_deref().map(|t| self.gate.scan(t));
         let mut findings = Findings::default();
         let mut triage = Triage {
             level: Level::None,
@@ -353,11 +381,11 @@ impl Safety {
             *remote_cell.get_or_init(|| {
                 self.at_one_remove
                     .as_ref()
-                    .is_some_and(|r| r.matches(&text))
+                    .is_some_and(|r| r.matches(&seen))
             })
         };
         let hit = |s: &&Compiled| {
-            (s.matches(&text) || tail.as_ref().is_some_and(|t| s.matches(t)))
+            (s.matches(&seen) || tail.as_ref().is_some_and(|t| s.matches(t)))
                 && !(s.level == Level::Emergency && remote())
         };
         for s in self.triage.iter().filter(hit) {
@@ -375,12 +403,12 @@ impl Safety {
         // past event since resolved, a figure of speech) raises the bar the
         // model must clear, as a screen's own finding does.
         // Small talk ("goodbye", "thanks a lot") raises it as well.
-        let small_talk = self.small_talk.matches(&text);
-        let vetoes = |t: &str| {
+        let small_talk = self.small_talk.matches(&seen);
+        let vetoes = |t: &Seen| {
             small_talk || remote() || self.model_veto.as_ref().is_some_and(|v| v.matches(t))
         };
         let mut vetoed = None;
-        let mut is_vetoed = || *vetoed.get_or_insert_with(|| vetoes(&text));
+        let mut is_vetoed = || *vetoed.get_or_insert_with(|| vetoes(&seen));
         // One word is no context for the model ("goodbye"): the screens and
         // the lexicon read single danger words.
         // Nor is a message the model mostly cannot read (another language,
@@ -419,7 +447,7 @@ impl Safety {
                         return Some(v);
                     }
                     let whole = self.model.verdict(&parts, triage.level, true);
-                    let closing_vetoed = tail.as_deref().is_some_and(vetoes);
+                    let closing_vetoed = tail.as_ref().is_some_and(vetoes);
                     let closing = (parts.len() > 1 && !closing_vetoed)
                         .then(|| self.model.verdict(&parts[1..], triage.level, false))
                         .flatten()
@@ -447,7 +475,7 @@ impl Safety {
         findings.emergency = triage.level == Level::Emergency;
         findings.urgent = triage.level == Level::Urgent;
         findings.personal_advice = triage.level == Level::PersonalAdvice;
-        findings.out_of_scope = self.out_of_scope.iter().any(|c| c.matches(&text));
+        findings.out_of_scope = self.out_of_scope.iter().any(|c| c.matches(&seen));
         findings.small_talk = small_talk;
         (findings, triage)
     }
@@ -467,7 +495,7 @@ fn tail(raw: &str) -> Option<&str> {
 /// The model's features of a message: its words, word pairs, and the word
 /// classes of `[words]` it holds ("class:blood"), which let the model carry
 /// what it learnt of one word to the others of its class.
-fn features(words: &[String], concepts: &[Regex], norm: &Normalizer) -> Vec<String> {
+fn features(words: &[String], concepts: &Classes, norm: &Normalizer) -> Vec<String> {
     let mut out = Vec::new();
     each_feature(words, concepts, norm, &mut |name| {
         out.push(name.to_string())
@@ -479,7 +507,7 @@ fn features(words: &[String], concepts: &[Regex], norm: &Normalizer) -> Vec<Stri
 /// asked with (the names are looked up, never stored).
 fn each_feature(
     words: &[String],
-    concepts: &[Regex],
+    concepts: &Classes,
     norm: &Normalizer,
     out: &mut dyn FnMut(&str),
 ) {
@@ -515,18 +543,34 @@ fn each_feature(
         name.push_str(stem);
         out(&name);
     }
-    if !concepts.is_empty() {
+    if !concepts.list.is_empty() {
         name.clear();
         name.push(' ');
         for w in words {
             name.push_str(w);
             name.push(' ');
         }
-        for (i, class) in concepts.iter().enumerate() {
-            if class.is_match(&name) {
+        let seen = concepts.gate.scan(&name);
+        for (i, class) in concepts.list.iter().enumerate() {
+            if class.is_match_in(&seen) {
                 out(&format!("class:{i}"));
             }
         }
+    }
+}
+
+/// The word classes, each a whole-word pattern of its own, and the gate
+/// that reads a message for all of them at once.
+#[derive(Debug)]
+struct Classes {
+    list: Vec<Regex>,
+    gate: Gate,
+}
+
+impl Classes {
+    fn new(mut list: Vec<Regex>) -> Classes {
+        let gate = Gate::new(&mut list);
+        Classes { list, gate }
     }
 }
 
