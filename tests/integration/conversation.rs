@@ -7,7 +7,9 @@
 //! The gate part is the third blind set (305 messages and 25 dialogues,
 //! by a writer who saw only the guide's passages); the two sets before it
 //! are in the tuning part, since the runner used to print the gate's
-//! misses.
+//! misses. So is a fourth blind set (W, 312 messages and 25 dialogues,
+//! read once as written, then tuned on; its "which is better" comparisons
+//! allow the guide's passage on making decisions, as issue 8 asks).
 //!
 //! A case passes when the reply's kind is one of `kinds`, every `must`
 //! group has one of its phrases, and no passage of the guide is quoted
