@@ -232,7 +232,7 @@ const MEASURED: &[(&str, usize, usize)] = &[
     ("compare", 29, 33),
     ("contextless", 32, 34),
     ("dialogue turns", 55, 66),
-    ("feelings", 22, 34),
+    ("feelings", 24, 34),
     ("newer_treatment", 33, 35),
     ("pain_symptoms", 29, 34),
     ("prognosis", 24, 33),
