@@ -792,7 +792,7 @@ impl Engine {
         {
             return None;
         }
-        let a = self.part(&first, None)?;
+        let mut a = self.part(&first, None)?;
         let mut cue = vec!["and".to_string()];
         cue.extend(second.iter().cloned());
         let mut b = self.part(&cue, Some(a))?;
@@ -803,6 +803,19 @@ impl Engine {
             && let Some(facet) = self.in_family(&self.content.intents[b].family, aspect)
         {
             b = facet;
+        }
+        // And a bare first name is asked what the second part asks of the
+        // other ("nexavar or stivarga, which has worse side effects" asks
+        // for both drugs' side effects).
+        if first.len() <= 3
+            && !and
+            && self.aspect_asked(&self.norm.from_words(&first)).is_none()
+            && let Some(aspect) = self.aspect_asked(&self.norm.from_words(&second))
+            && self.content.intents[b].aspect == aspect
+            && self.content.intents[a].family != self.content.intents[b].family
+            && let Some(facet) = self.in_family(&self.content.intents[a].family, aspect)
+        {
+            a = facet;
         }
         // "what is microwave ablation and is it painful": "it" is the first
         // topic, so the second part is asked of its family (the passage
@@ -1018,6 +1031,29 @@ mod tests {
             "{titles:?}"
         );
         assert_eq!(crate::frontend::telegram::parts(&r).len(), 1);
+    }
+
+    /// "X or Y, which has worse side effects": both sides are asked for
+    /// their side effects, not the first for what it is.
+    #[test]
+    fn a_comparison_asks_both_sides_what_the_second_part_asks() {
+        let r = engine().answer(&Query::new(
+            "nexavar or stivarga, which one has worse side effects",
+        ));
+        let titles: Vec<&str> = r
+            .excerpt
+            .iter()
+            .chain(&r.also)
+            .map(|e| e.title.as_str())
+            .collect();
+        for drug in ["sorafenib", "regorafenib"] {
+            assert!(
+                titles
+                    .iter()
+                    .any(|t| t.starts_with("Side effects of") && t.contains(drug)),
+                "{drug}: {titles:?}"
+            );
+        }
     }
 
     fn words(s: &str) -> Vec<String> {
