@@ -230,7 +230,7 @@ const FLOOR: f64 = 90.0;
 const MEASURED: &[(&str, usize, usize)] = &[
     ("abstain", 29, 34),
     ("compare", 29, 33),
-    ("contextless", 32, 34),
+    ("contextless", 33, 34),
     ("dialogue turns", 55, 66),
     ("feelings", 24, 34),
     ("newer_treatment", 33, 35),
