@@ -1020,12 +1020,7 @@ mod tests {
     fn a_comparison_labels_both_passages_within_one_message() {
         let r = engine().answer(&Query::new("sorafenib vs regorafenib"));
         assert_eq!(r.also.len(), 1);
-        let titles: Vec<&str> = r
-            .excerpt
-            .iter()
-            .chain(&r.also)
-            .map(|e| e.title.as_str())
-            .collect();
+        let titles = titles(&r);
         assert!(
             titles[0].contains("Sorafenib") && titles[1].contains("Regorafenib"),
             "{titles:?}"
@@ -1040,12 +1035,7 @@ mod tests {
         let r = engine().answer(&Query::new(
             "nexavar or stivarga, which one has worse side effects",
         ));
-        let titles: Vec<&str> = r
-            .excerpt
-            .iter()
-            .chain(&r.also)
-            .map(|e| e.title.as_str())
-            .collect();
+        let titles = titles(&r);
         for drug in ["sorafenib", "regorafenib"] {
             assert!(
                 titles
@@ -1054,6 +1044,15 @@ mod tests {
                 "{drug}: {titles:?}"
             );
         }
+    }
+
+    /// The titles of the passages a reply quotes, in order.
+    fn titles(r: &crate::reply::Reply) -> Vec<&str> {
+        r.excerpt
+            .iter()
+            .chain(&r.also)
+            .map(|e| e.title.as_str())
+            .collect()
     }
 
     fn words(s: &str) -> Vec<String> {
