@@ -163,9 +163,10 @@ impl Matcher {
 }
 
 /// Longest prefix or suffix a gate looks for, and most of either kind for
-/// one pattern.
-const END_LEN: usize = 6;
-const ENDS: usize = 2000;
+/// one pattern. Longer and more (6 and 2,000) searched no fewer patterns
+/// and cost start-up about 10 ms more (`ask hi`, 92 against 82 ms).
+const END_LEN: usize = 4;
+const ENDS: usize = 500;
 const NOWHERE: usize = usize::MAX;
 /// Where a matcher with no short list of suffixes may end: the end of the
 /// text, whatever its length.
