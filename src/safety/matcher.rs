@@ -280,7 +280,8 @@ mod tests {
             r"\bkill (myself|me)\b",
             r"\b(dose|mg)\b[a-z0-9 ]{0,60}\btoo (high|strong)\b",
             r"\bend it\b[a-z ]{0,10}\|",
-            // No short list of prefixes: searched on every text.
+            // No short list of prefixes (searched on every text), and a
+            // prefix that may be left out.
             r"\b[a-z]+ing pain\b",
             r"(?:very |)sick\b",
         ];
@@ -300,7 +301,7 @@ mod tests {
         ];
         for p in patterns {
             let mut ours = Matcher::new(p, 1 << 20).expect("builds");
-            // Alone in its gate and with another pattern beside it.
+            // In a gate with another pattern, as screens are.
             let mut other = Matcher::new(r"\bhello\b", 1 << 20).expect("builds");
             let gate = Gate::new([&mut other, &mut ours]);
             let theirs = regex::bytes::RegexBuilder::new(p)

@@ -182,11 +182,11 @@ impl Safety {
         let out_of_scope: Vec<Option<Compiled>> =
             compiled.by_ref().take(screens.out_of_scope.len()).collect();
         let small_talk = compiled.next().flatten();
-        let model_veto = screens
+        let mut model_veto = screens
             .model_veto
             .as_ref()
             .and_then(|_| compiled.next().flatten());
-        let at_one_remove = screens
+        let mut at_one_remove = screens
             .at_one_remove
             .as_ref()
             .and_then(|_| compiled.next().flatten());
@@ -238,7 +238,6 @@ impl Safety {
         let mut out_of_scope: Vec<Compiled> = out_of_scope.into_iter().flatten().collect();
         let mut small_talk =
             small_talk.unwrap_or_else(|| unreachable!("no problem, so it compiled"));
-        let (mut model_veto, mut at_one_remove) = (model_veto, at_one_remove);
         let gate = Gate::new(
             triage
                 .iter_mut()
