@@ -24,7 +24,14 @@ fn fold_chars(chars: impl Iterator<Item = char>) -> String {
             continue;
         }
         let c = c.to_ascii_lowercase();
-        if c.is_ascii_alphanumeric() {
+        if c == '&' {
+            // "X & Y" reads "X and Y".
+            if !space {
+                out.push(' ');
+            }
+            out.push_str("and ");
+            space = true;
+        } else if c.is_ascii_alphanumeric() {
             out.push(c);
             space = false;
         } else if !space {
@@ -135,6 +142,8 @@ mod tests {
             ("Tumour’s size: 3D-CRT?", "tumours size 3d crt"),
             ("  résection   café ", "resection cafe"),
             ("🙂🙂", ""),
+            ("rfa & tace", "rfa and tace"),
+            ("risks&benefits &", "risks and benefits and"),
             ("печень liver", "liver"),
         ];
         for (raw, want) in cases {

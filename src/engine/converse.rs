@@ -443,6 +443,10 @@ fn sound(word: &str) -> String {
     word.replace("ph", "f").replace('k', "c").replace('y', "i")
 }
 
+/// Words that open what qualifies a comparison ("X or Y for small
+/// tumours", "... in advanced cancer").
+const QUALIFIERS: &[&str] = &["for", "in", "with", "when", "if", "near", "after"];
+
 /// Words that open a question ("... and how long does it take").
 const QUESTION_WORDS: &[&str] = &[
     "what", "how", "who", "when", "where", "why", "is", "are", "can", "does", "do", "which",
@@ -478,7 +482,12 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
         .or_else(|| {
             words
                 .windows(2)
-                .position(|p| p[0] == "compared" && matches!(p[1].as_str(), "to" | "with"))
+                .position(|p| {
+                    matches!(
+                        p[0].as_str(),
+                        "compared" | "different" | "differ" | "differs"
+                    ) && matches!(p[1].as_str(), "to" | "with" | "from")
+                })
                 .map(|i| (i, 2))
         })
         // "X better than Y", "fewer side effects than chemo"; not "other
@@ -504,13 +513,18 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
     let (i, len) = cut;
     // The two things compared are words, not letters or numbers ("class A
     // vs C" compares classes within one topic).
+    // A letter and a number together name one ("y 90").
+    let named = |at: usize| {
+        at > 0 && words[at - 1].len() == 1 && words[at - 1].bytes().all(|b| b.is_ascii_alphabetic())
+    };
     let thing = |w: Option<&String>| {
         w.is_some_and(|w| w.len() > 1 && !w.bytes().all(|b| b.is_ascii_digit()))
     };
     let article = |w: &&String| matches!(w.as_str(), "a" | "an" | "the");
     let before = words[..i].iter().rev().find(|w| !article(w));
+    let before_named = i > 1 && words[i - 1].bytes().all(|b| b.is_ascii_digit()) && named(i - 1);
     let after = words[i + len..].iter().find(|w| !article(w));
-    if !(thing(before) && thing(after)) {
+    if !((thing(before) || before_named) && thing(after)) {
         return None;
     }
     let first: Vec<String> = words[..i].to_vec();
@@ -576,15 +590,16 @@ impl Engine {
                     IntentKind::Help => question,
                     _ => false,
                 });
-        let refers_back = self.conversing.is_contextless(words)
-            || (!other_kind && self.conversing.only_stray(message));
+        // Read before and after synonyms: "y" alone is "yes", but "y 90"
+        // names a treatment.
+        let contextless =
+            self.conversing.is_contextless(words) && self.conversing.is_contextless(&message.words);
+        let refers_back = contextless || (!other_kind && self.conversing.only_stray(message));
         if refers_back && last.is_none() {
             let broad = ranked
                 .first()
                 .map(|c| &self.content.intents[c.intent])
-                .filter(|i| {
-                    i.kind == IntentKind::Clarify && !self.conversing.is_contextless(words)
-                });
+                .filter(|i| i.kind == IntentKind::Clarify && !contextless);
             return Some(match broad {
                 // Its own choices, never a topic guessed from vague words.
                 Some(i) => {
@@ -795,7 +810,26 @@ impl Engine {
         let mut a = self.part(&first, None)?;
         let mut cue = vec!["and".to_string()];
         cue.extend(second.iter().cloned());
-        let mut b = self.part(&cue, Some(a))?;
+        // A second part that names its topic is read on its own, not as a
+        // follow-up to the first ("chemo vs tace" asks about TACE, not
+        // about embolization in chemo's light).
+        let named = !and && self.conversing.names_a_topic(&second, &self.norm);
+        let mut b = self.part(&cue, (!named).then_some(a))?;
+        // "X or Y for advanced cancer": what follows the second name
+        // qualifies both; the name alone says which topic it is.
+        // Unless the whole message surely asks for that passage ("when is a
+        // transplant better than surgery for early cancer" has its own).
+        let asked_whole = ranked
+            .first()
+            .is_some_and(|c| c.intent == b && c.score >= self.tuning.sure_score * scale);
+        if let Some(k) = second.iter().position(|w| QUALIFIERS.contains(&w.as_str()))
+            && k > 0
+            && !and
+            && !asked_whole
+            && let Some(name) = self.part(&cue[..=k], None)
+        {
+            b = name;
+        }
         // A bare second name is asked the same thing as the first ("fewer
         // side effects than chemo" asks for chemo's side effects).
         if second.len() <= 3
@@ -1044,6 +1078,50 @@ mod tests {
                 "{drug}: {titles:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_comparison_is_read_on_the_names_compared() {
+        // Qualified after the second name, named by a letter and a number,
+        // "different from", "vs" with a name that is also a family's: each
+        // side is its own topic.
+        for (q, sides) in [
+            (
+                "targeted therapy or radiation for advanced liver cancer",
+                ["Targeted therapy", "External beam radiation"],
+            ),
+            (
+                "Y-90 or SBRT for a tumour near a vessel",
+                ["Radioembolization", "Stereotactic body radiation"],
+            ),
+            (
+                "how is ablation different from embolisation",
+                ["Tumor ablation", "Embolization"],
+            ),
+            ("chemo vs TACE", ["Chemotherapy", "Chemoembolization"]),
+        ] {
+            let r = engine().answer(&Query::new(q));
+            let titles = titles(&r);
+            for side in sides {
+                assert!(
+                    titles.iter().any(|t| t.starts_with(side)),
+                    "{q}: {titles:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_letter_and_number_naming_a_treatment_is_not_contextless() {
+        let r = engine().answer(&Query::new("what is Y-90?"));
+        assert_eq!(r.kind, Kind::Answer);
+        assert!(
+            titles(&r)[0].starts_with("Radioembolization"),
+            "{:?}",
+            titles(&r)
+        );
+        // "y" alone is still "yes", with nothing to refer to.
+        assert_eq!(engine().answer(&Query::new("y")).kind, Kind::Clarify);
     }
 
     /// The titles of the passages a reply quotes, in order.
