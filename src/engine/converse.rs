@@ -307,6 +307,11 @@ impl Conversing {
         !self.names.contains_key(t)
     }
 
+    /// Whether a term (stemmed) names some topic.
+    pub(super) fn names_a_term(&self, t: &String) -> bool {
+        self.names.contains_key(t)
+    }
+
     /// Whether some term of a message names a topic of `family`.
     pub(super) fn names_family(&self, terms: &[String], family: &str) -> bool {
         terms
@@ -450,6 +455,7 @@ const QUALIFIERS: &[&str] = &["for", "in", "with", "when", "if", "near", "after"
 /// Words that open a question ("... and how long does it take").
 const QUESTION_WORDS: &[&str] = &[
     "what", "how", "who", "when", "where", "why", "is", "are", "can", "does", "do", "which",
+    "will", "would", "should", "could", "did",
 ];
 
 /// Where a message splits into two questions: (first, second, "which is

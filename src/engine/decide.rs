@@ -133,7 +133,9 @@ impl Engine {
             return Decision::Fallback;
         }
         if let Some(i) = last
-            && let Some(d) = self.follow_up(message, ranked, i, min_score)
+            && let Some(d) = self
+                .named_by_pronoun(message, ranked, i, sure_score)
+                .or_else(|| self.follow_up(message, ranked, i, min_score))
         {
             return d;
         }
@@ -308,6 +310,45 @@ impl Engine {
         }
         let family = &self.content.intents[answer].family;
         self.in_family(family, &broad.aspect)
+    }
+
+    /// A follow-up whose "it" stands for the last topic's name, read with
+    /// that name, when that makes another topic sure ("and if it stops
+    /// working?" after sorafenib asks what follows sorafenib): that topic.
+    fn named_by_pronoun(
+        &self,
+        message: &Normalized,
+        ranked: &[Candidate],
+        last: usize,
+        sure_score: f32,
+    ) -> Option<Decision> {
+        let last_intent = &self.content.intents[last];
+        let refers = message
+            .words
+            .iter()
+            .any(|w| matches!(w.as_str(), "it" | "its" | "this" | "that" | "they" | "them"));
+        if last_intent.kind != IntentKind::Answer || !refers {
+            return None;
+        }
+        // The family's name, when it is a word the topics are named by.
+        let name = self.norm.stem(&last_intent.family);
+        if message.terms.contains(&name) || !self.conversing.names_a_term(&name) {
+            return None;
+        }
+        let mut terms = message.terms.clone();
+        terms.push(name);
+        let named = Normalized {
+            words: message.words.clone(),
+            terms,
+            unknown: message.unknown,
+        };
+        let top = self.classifier.rank(&named).into_iter().next()?;
+        let found = &self.content.intents[top.intent];
+        (found.kind == IntentKind::Answer
+            && found.family != last_intent.family
+            && top.score >= sure_score
+            && ranked.first().is_none_or(|c| c.intent != top.intent))
+        .then_some(Decision::Answer(top.intent, top.score))
     }
 
     /// Reads a message in the light of the chat's last topic: "and its side

@@ -87,3 +87,18 @@ fn tuning_accepts_known_keys_only() {
     assert!(t.set("min_score=abc").is_err());
     assert!(t.set("min_score").is_err());
 }
+
+#[test]
+fn an_it_that_stands_for_the_last_topic_is_read_with_its_name() {
+    // "it" is sorafenib: what follows sorafenib, not stopping treatment.
+    for text in ["and if it stops working?", "what if it stops working"] {
+        let r = engine().answer(&Query {
+            text,
+            last_topic: Some("sorafenib"),
+        });
+        assert_eq!(r.intent.as_deref(), Some("regorafenib"), "{text}");
+    }
+    // Without a last topic, the same words are about stopping treatment.
+    let r = engine().answer(&Query::new("what if treatment stops working"));
+    assert_eq!(r.intent.as_deref(), Some("stop_treatment"));
+}

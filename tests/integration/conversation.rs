@@ -231,9 +231,9 @@ const FLOOR: f64 = 90.0;
 /// pass count over the group's size.
 const MEASURED: &[(&str, usize, usize)] = &[
     ("abstain", 29, 34),
-    ("compare", 29, 33),
+    ("compare", 30, 33),
     ("contextless", 33, 34),
-    ("dialogue turns", 55, 66),
+    ("dialogue turns", 56, 66),
     ("feelings", 24, 34),
     ("newer_treatment", 33, 35),
     ("pain_symptoms", 29, 34),
