@@ -17,7 +17,6 @@ use regex_automata::util::pool::Pool;
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind};
 use rustc_hash::FxHashMap as HashMap;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
@@ -41,17 +40,13 @@ pub(super) struct Matcher {
     /// PikeVM answers instead: a screen never errs towards "no match".
     pikevm: PikeVM,
     caches: Arc<Pool<Scratch, Create>>,
-    /// For each branch of the pattern's top-level alternation (a screen's
-    /// patterns), what its matches begin with and what they end with, each
-    /// `None` when that is not a short list (the branch may begin with any
+    /// What every match begins with, and what it ends with, each `None`
+    /// when that is not a short list (the pattern may begin with any
     /// letter): read by [`Gate`].
-    ends: Vec<Ends>,
-    /// The places of this matcher's branches in its [`Gate`].
-    slots: std::ops::Range<usize>,
+    ends: [Option<Vec<Vec<u8>>>; 2],
+    /// This matcher's place in its [`Gate`].
+    slot: usize,
 }
-
-/// A branch's prefixes and suffixes.
-type Ends = [Option<Vec<Vec<u8>>>; 2];
 
 impl std::fmt::Debug for Matcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -108,10 +103,20 @@ impl Matcher {
         // Most messages hold none of the words a screen starts from: the
         // search skips to the next place one of them begins.
         let prefilter = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &hir);
-        let ends = match hir.kind() {
-            HirKind::Alternation(branches) => branches.iter().map(ends_of).collect(),
-            _ => vec![ends_of(&hir)],
-        };
+        let ends = [ExtractKind::Prefix, ExtractKind::Suffix].map(|kind| {
+            Extractor::new()
+                .kind(kind)
+                .limit_literal_len(END_LEN)
+                .limit_total(ENDS)
+                .extract(&hir)
+                .literals()
+                .map(|lits| {
+                    lits.iter()
+                        .map(|l| l.as_bytes().to_vec())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|lits| lits.iter().all(|l| !l.is_empty()))
+        });
         let dfa = DFA::builder()
             .configure(
                 DFA::config()
@@ -128,7 +133,7 @@ impl Matcher {
             pikevm,
             caches: Arc::new(Pool::new(create)),
             ends,
-            slots: 0..0,
+            slot: 0,
         })
     }
 
@@ -136,17 +141,11 @@ impl Matcher {
     /// at all unless one of its prefixes occurs before the end of one of
     /// its suffixes, and none outside the stretch between them.
     pub(super) fn is_match_in(&self, seen: &Seen) -> bool {
-        // Every match is one branch's: it lies between where one of that
-        // branch's prefixes begins and where one of its suffixes ends.
-        let (mut from, mut to) = (NOWHERE, 0);
-        for slot in self.slots.clone() {
-            let (f, l) = (seen.first[slot], seen.last[slot]);
-            if f != NOWHERE && l != NOWHERE && f <= l {
-                from = from.min(f);
-                to = to.max(l);
-            }
-        }
-        from != NOWHERE && self.search(Input::new(seen.text).range(from..to))
+        let (from, to) = (seen.first[self.slot], seen.last[self.slot]);
+        from != NOWHERE
+            && to != NOWHERE
+            && from <= to
+            && self.search(Input::new(seen.text).range(from..to))
     }
 
     fn search(&self, input: Input) -> bool {
@@ -163,26 +162,8 @@ impl Matcher {
     }
 }
 
-/// What every match of this branch begins with, and what it ends with.
-fn ends_of(branch: &Hir) -> Ends {
-    [ExtractKind::Prefix, ExtractKind::Suffix].map(|kind| {
-        Extractor::new()
-            .kind(kind)
-            .limit_literal_len(END_LEN)
-            .limit_total(ENDS)
-            .extract(branch)
-            .literals()
-            .map(|lits| {
-                lits.iter()
-                    .map(|l| l.as_bytes().to_vec())
-                    .collect::<Vec<_>>()
-            })
-            .filter(|lits| lits.iter().all(|l| !l.is_empty()))
-    })
-}
-
 /// Longest prefix or suffix a gate looks for, and most of either kind for
-/// one branch. Longer and more (6 and 2,000) searched no fewer patterns
+/// one pattern. Longer and more (6 and 2,000) searched no fewer patterns
 /// and cost start-up about 10 ms more (`ask hi`, 92 against 82 ms).
 const END_LEN: usize = 4;
 const ENDS: usize = 500;
@@ -223,28 +204,25 @@ impl Gate {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut owners: Vec<[Vec<u32>; 2]> = Vec::new();
         let (mut first, mut last) = (Vec::new(), Vec::new());
-        for m in matchers {
-            let start = first.len();
-            m.slots = start..start + m.ends.len();
-            for (slot, branch) in m.slots.clone().zip(&m.ends) {
-                first.push(if branch[0].is_some() { NOWHERE } else { 0 });
-                // Read as "the end of the text" when the gate scans it.
-                last.push(if branch[1].is_some() {
-                    NOWHERE
-                } else {
-                    ANYWHERE
-                });
-                for (end, list) in branch.iter().enumerate() {
-                    for lit in list.iter().flatten() {
-                        let id = *index.entry(lit.clone()).or_insert_with(|| {
-                            literals.push(lit.clone());
-                            owners.push(Default::default());
-                            owners.len() - 1
-                        });
-                        let own = &mut owners[id][end];
-                        if own.last() != Some(&(slot as u32)) {
-                            own.push(slot as u32);
-                        }
+        for (slot, m) in matchers.into_iter().enumerate() {
+            m.slot = slot;
+            first.push(if m.ends[0].is_some() { NOWHERE } else { 0 });
+            // Read as "the end of the text" when the gate scans it.
+            last.push(if m.ends[1].is_some() {
+                NOWHERE
+            } else {
+                ANYWHERE
+            });
+            for (end, list) in m.ends.iter().enumerate() {
+                for lit in list.iter().flatten() {
+                    let id = *index.entry(lit.clone()).or_insert_with(|| {
+                        literals.push(lit.clone());
+                        owners.push(Default::default());
+                        owners.len() - 1
+                    });
+                    let own = &mut owners[id][end];
+                    if own.last() != Some(&(slot as u32)) {
+                        own.push(slot as u32);
                     }
                 }
             }
