@@ -307,11 +307,6 @@ impl Conversing {
         !self.names.contains_key(t)
     }
 
-    /// Whether a term (stemmed) names some topic.
-    pub(super) fn names_a_term(&self, t: &String) -> bool {
-        self.names.contains_key(t)
-    }
-
     /// Whether some term of a message names a topic of `family`.
     pub(super) fn names_family(&self, terms: &[String], family: &str) -> bool {
         terms
@@ -519,16 +514,16 @@ fn split(words: &[String]) -> Option<(Vec<String>, Vec<String>, bool, bool)> {
     let (i, len) = cut;
     // The two things compared are words, not letters or numbers ("class A
     // vs C" compares classes within one topic).
-    // A letter and a number together name one ("y 90").
-    let named = |at: usize| {
-        at > 0 && words[at - 1].len() == 1 && words[at - 1].bytes().all(|b| b.is_ascii_alphabetic())
-    };
     let thing = |w: Option<&String>| {
         w.is_some_and(|w| w.len() > 1 && !w.bytes().all(|b| b.is_ascii_digit()))
     };
     let article = |w: &&String| matches!(w.as_str(), "a" | "an" | "the");
     let before = words[..i].iter().rev().find(|w| !article(w));
-    let before_named = i > 1 && words[i - 1].bytes().all(|b| b.is_ascii_digit()) && named(i - 1);
+    // A letter and a number together name one ("y 90").
+    let before_named = i > 1
+        && words[i - 1].bytes().all(|b| b.is_ascii_digit())
+        && words[i - 2].len() == 1
+        && words[i - 2].bytes().all(|b| b.is_ascii_alphabetic());
     let after = words[i + len..].iter().find(|w| !article(w));
     if !((thing(before) || before_named) && thing(after)) {
         return None;

@@ -332,7 +332,7 @@ impl Engine {
         }
         // The family's name, when it is a word the topics are named by.
         let name = self.norm.stem(&last_intent.family);
-        if message.terms.contains(&name) || !self.conversing.names_a_term(&name) {
+        if message.terms.contains(&name) || self.conversing.names_no_topic(&name) {
             return None;
         }
         let mut terms = message.terms.clone();
