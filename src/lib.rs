@@ -25,3 +25,8 @@ pub mod store;
 pub mod text;
 
 pub use engine::{Engine, Query};
+
+/// mimalloc for every binary built on this crate (the bot, the benches):
+/// see its line in Cargo.toml for what it measured.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
