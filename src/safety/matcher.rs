@@ -7,8 +7,9 @@
 //! A [`Gate`] reads a message once for the literals every pattern of a
 //! group begins and ends with (one Aho-Corasick pass): a pattern none of
 //! whose prefixes occurs before one of its suffixes ends is not searched,
-//! and the others only between the two (`cargo bench --bench engine`,
-//! triage alone: p50 about a third lower).
+//! and the others only between the two; a literal that follows or precedes
+//! a `\b` in the pattern counts only where a word boundary holds (`cargo
+//! bench --bench engine`, triage alone: p50 about a third lower).
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex_automata::hybrid::dfa::{Cache, DFA};
@@ -17,6 +18,7 @@ use regex_automata::util::pool::Pool;
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{Input, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Capture, Class, Hir, HirKind, Look, Repetition};
 use rustc_hash::FxHashMap as HashMap;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
@@ -43,7 +45,7 @@ pub(super) struct Matcher {
     /// What every match begins with, and what it ends with, each `None`
     /// when that is not a short list (the pattern may begin with any
     /// letter): read by [`Gate`].
-    ends: [Option<Vec<Vec<u8>>>; 2],
+    ends: [Option<Vec<End>>; 2],
     /// This matcher's place in its [`Gate`].
     slot: usize,
 }
@@ -103,19 +105,27 @@ impl Matcher {
         // Most messages hold none of the words a screen starts from: the
         // search skips to the next place one of them begins.
         let prefilter = Prefilter::from_hir_prefix(MatchKind::LeftmostFirst, &hir);
+        // Read with its word boundaries as bytes of their own: "od" in
+        // `\b(od|overdose)\b` then counts only where a word begins, not in
+        // "blood" or "good".
+        let marked = if holds_boundary_byte(&hir) {
+            hir.clone()
+        } else {
+            mark_boundaries(&hir)
+        };
         let ends = [ExtractKind::Prefix, ExtractKind::Suffix].map(|kind| {
             Extractor::new()
                 .kind(kind)
                 .limit_literal_len(END_LEN)
                 .limit_total(ENDS)
-                .extract(&hir)
+                .extract(&marked)
                 .literals()
                 .map(|lits| {
                     lits.iter()
-                        .map(|l| l.as_bytes().to_vec())
+                        .map(|l| End::new(l.as_bytes()))
                         .collect::<Vec<_>>()
                 })
-                .filter(|lits| lits.iter().all(|l| !l.is_empty()))
+                .filter(|ends| ends.iter().all(|e| !e.bytes.is_empty()))
         });
         let dfa = DFA::builder()
             .configure(
@@ -162,15 +172,82 @@ impl Matcher {
     }
 }
 
-/// Longest prefix or suffix a gate looks for, and most of either kind for
-/// one pattern. Longer and more (6 and 2,000) searched no fewer patterns
-/// and cost start-up about 10 ms more (`ask hi`, 92 against 82 ms).
-const END_LEN: usize = 4;
-const ENDS: usize = 500;
+/// Longest prefix or suffix a gate looks for (a word boundary counts as a
+/// byte), and most of either kind for one pattern. With word boundaries
+/// read, longer and more literals search fewer patterns: on the golden
+/// questions 8.3 searches of 850 bytes a message at these, against 19.8 of
+/// 1,951 with 4 and 500 and no boundaries, for no slower start-up.
+const END_LEN: usize = 8;
+const ENDS: usize = 1500;
 const NOWHERE: usize = usize::MAX;
 /// Where a matcher with no short list of suffixes may end: the end of the
 /// text, whatever its length.
 const ANYWHERE: usize = usize::MAX - 1;
+
+/// Stands for an ASCII word boundary (`\b`) in the literals a gate reads
+/// (a pattern that can match this byte itself is read without the marks).
+const BOUNDARY: u8 = 0;
+
+/// Whether the pattern has a literal or class that holds [`BOUNDARY`].
+fn holds_boundary_byte(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Literal(l) => l.0.contains(&BOUNDARY),
+        HirKind::Class(Class::Bytes(c)) => c.ranges().iter().any(|r| r.start() == BOUNDARY),
+        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().any(|r| r.start() == '\0'),
+        HirKind::Repetition(r) => holds_boundary_byte(&r.sub),
+        HirKind::Capture(c) => holds_boundary_byte(&c.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(holds_boundary_byte),
+        HirKind::Empty | HirKind::Look(_) => false,
+    }
+}
+
+/// The pattern with each `\b` turned into the byte [`BOUNDARY`], for
+/// extracting its literals only (it is never searched).
+fn mark_boundaries(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Look(Look::WordAscii) => Hir::literal([BOUNDARY]),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(mark_boundaries(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(mark_boundaries(&c.sub)),
+            ..c.clone()
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(mark_boundaries).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(mark_boundaries).collect()),
+        _ => hir.clone(),
+    }
+}
+
+/// One literal a match begins (or ends) with, and whether a word boundary
+/// holds where it begins and where it ends.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct End {
+    bytes: Vec<u8>,
+    boundary: [bool; 2],
+}
+
+impl End {
+    /// From an extracted literal with [`BOUNDARY`] bytes: those at either
+    /// end become conditions, those inside are dropped (reading more
+    /// occurrences, never fewer).
+    fn new(marked: &[u8]) -> End {
+        End {
+            bytes: marked.iter().copied().filter(|&b| b != BOUNDARY).collect(),
+            boundary: [
+                marked.first() == Some(&BOUNDARY),
+                marked.len() > 1 && marked.last() == Some(&BOUNDARY),
+            ],
+        }
+    }
+}
+
+/// Whether `\b` (ASCII) holds at `at` in `text`.
+fn is_boundary(text: &[u8], at: usize) -> bool {
+    let word = |i: Option<&u8>| i.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    word(at.checked_sub(1).and_then(|i| text.get(i))) != word(text.get(at))
+}
 
 /// One pass over a message for a group of matchers: where the first of
 /// each one's prefixes begins and where the last of its suffixes ends.
@@ -182,13 +259,18 @@ pub(super) struct Gate {
     /// the whole text (a gate only ever saves work).
     ends: Option<AhoCorasick>,
     /// For each literal, the slots of the matchers that begin with it and
-    /// of those that end with it.
-    owners: Vec<[Vec<u32>; 2]>,
+    /// of those that end with it, each with the word boundaries that must
+    /// hold around it.
+    owners: Vec<[Vec<Owner>; 2]>,
     /// Each slot's bounds before any literal is read: the whole text for a
     /// matcher with no short list of prefixes (suffixes), else nowhere.
     first: Vec<usize>,
     last: Vec<usize>,
 }
+
+/// A matcher's slot, and the word boundaries that must hold at the start
+/// and the end of a literal for it.
+type Owner = (u32, [bool; 2]);
 
 /// What a [`Gate`] read in one text.
 pub(super) struct Seen<'t> {
@@ -202,7 +284,7 @@ impl Gate {
     pub(super) fn new<'m>(matchers: impl IntoIterator<Item = &'m mut Matcher>) -> Gate {
         let mut index: HashMap<Vec<u8>, usize> = HashMap::default();
         let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut owners: Vec<[Vec<u32>; 2]> = Vec::new();
+        let mut owners: Vec<[Vec<Owner>; 2]> = Vec::new();
         let (mut first, mut last) = (Vec::new(), Vec::new());
         for (slot, m) in matchers.into_iter().enumerate() {
             m.slot = slot;
@@ -215,14 +297,15 @@ impl Gate {
             });
             for (end, list) in m.ends.iter().enumerate() {
                 for lit in list.iter().flatten() {
-                    let id = *index.entry(lit.clone()).or_insert_with(|| {
-                        literals.push(lit.clone());
+                    let id = *index.entry(lit.bytes.clone()).or_insert_with(|| {
+                        literals.push(lit.bytes.clone());
                         owners.push(Default::default());
                         owners.len() - 1
                     });
                     let own = &mut owners[id][end];
-                    if own.last() != Some(&(slot as u32)) {
-                        own.push(slot as u32);
+                    let entry = (slot as u32, lit.boundary);
+                    if !own.contains(&entry) {
+                        own.push(entry);
                     }
                 }
             }
@@ -252,16 +335,26 @@ impl Gate {
             .iter()
             .map(|&l| if l == ANYWHERE { text.len() } else { l })
             .collect();
+        let bytes = text.as_bytes();
         for hit in self.ends.iter().flat_map(|a| a.find_overlapping_iter(text)) {
             let [starting, ending] = &self.owners[hit.pattern().as_usize()];
-            for &slot in starting {
-                let f = &mut first[slot as usize];
-                *f = (*f).min(hit.start());
+            let holds = [
+                is_boundary(bytes, hit.start()),
+                is_boundary(bytes, hit.end()),
+            ];
+            let fits = |needs: &[bool; 2]| (!needs[0] || holds[0]) && (!needs[1] || holds[1]);
+            for (slot, needs) in starting {
+                if fits(needs) {
+                    let f = &mut first[*slot as usize];
+                    *f = (*f).min(hit.start());
+                }
             }
-            for &slot in ending {
-                let l = &mut last[slot as usize];
-                if *l == NOWHERE || *l < hit.end() {
-                    *l = hit.end();
+            for (slot, needs) in ending {
+                if fits(needs) {
+                    let l = &mut last[*slot as usize];
+                    if *l == NOWHERE || *l < hit.end() {
+                        *l = hit.end();
+                    }
                 }
             }
         }
@@ -284,6 +377,12 @@ mod tests {
             // prefix that may be left out.
             r"\b[a-z]+ing pain\b",
             r"(?:very |)sick\b",
+            // Boundaries inside and at the ends of the gate's literals.
+            r"\b(od|overdose)\b[a-z ]{0,20}\bhow many\b",
+            r"\bok\b|\bi\b",
+            r"go\b",
+            r"\b good",
+            r"[\x00-\x02]od\b",
         ];
         let texts = [
             " hello there | hello there ",
@@ -298,6 +397,19 @@ mod tests {
             " end it now please | x ",
             "",
             " ünïcode ✓ kill me | x ",
+            " blood how many | good food ",
+            " od how many | x ",
+            " an overdose so how many | x ",
+            " look i took it | x ",
+            " ok | x ",
+            " i | x ",
+            "i",
+            " go | x ",
+            " ago | x ",
+            " goes | x ",
+            " good | x ",
+            "x good",
+            " \x01od | x ",
         ];
         for p in patterns {
             let mut ours = Matcher::new(p, 1 << 20).expect("builds");
