@@ -609,6 +609,18 @@ impl Engine {
                 None => Decision::Contextless,
             });
         }
+        // A number with no choice pending ("1", "2+2" after an answer)
+        // refers to nothing the last reply offered: no stage or topic is
+        // guessed from it.
+        if contextless
+            && words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit()))
+            && words.iter().all(|w| {
+                w.bytes().all(|b| b.is_ascii_digit())
+                    || ["plus", "minus", "times", "equals"].contains(&w.as_str())
+            })
+        {
+            return Some(Decision::Contextless);
+        }
         // A comparison names its topics on purpose; other keyword lists
         // pointing at several topics ask which one.
         if let Some(d) = self.two_questions(words, ranked, scale) {
@@ -1123,6 +1135,24 @@ mod tests {
         );
         // "y" alone is still "yes", with nothing to refer to.
         assert_eq!(engine().answer(&Query::new("y")).kind, Kind::Clarify);
+    }
+
+    #[test]
+    fn a_number_after_an_answer_with_no_choices_guesses_no_topic() {
+        for text in ["1", "2", "4+4"] {
+            let r = engine().answer(&Query {
+                text,
+                last_topic: Some("tace"),
+            });
+            assert_eq!(r.kind, Kind::Clarify, "{text}");
+            assert!(r.excerpt.is_none(), "{text}: {:?}", titles(&r));
+        }
+        // A number that names what was asked about is still read.
+        let r = engine().answer(&Query {
+            text: "and at stage 4?",
+            last_topic: Some("tace"),
+        });
+        assert_eq!(r.kind, Kind::Answer);
     }
 
     /// The titles of the passages a reply quotes, in order.

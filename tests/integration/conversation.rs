@@ -11,7 +11,9 @@
 //! read once as written, then tuned on; its "which is better" comparisons
 //! allow the guide's passage on making decisions, as issue 8 asks), and a
 //! fifth (X, 315 messages and 25 dialogues, read once with `CONV_PART`,
-//! then tuned on).
+//! then tuned on), and a sixth (Z, 300 messages and 25 dialogues by a
+//! writer who saw only the guide and the topic list, read once the same
+//! way: 78.0% of its messages passed, 71.9% of its dialogue turns).
 //!
 //! A case passes when the reply's kind is one of `kinds`, every `must`
 //! group has one of its phrases, and no passage of the guide is quoted
