@@ -612,12 +612,11 @@ impl Engine {
         // A number with no choice pending ("1", "2+2" after an answer)
         // refers to nothing the last reply offered: no stage or topic is
         // guessed from it.
+        let number = |w: &String| w.bytes().all(|b| b.is_ascii_digit());
+        let arithmetic = |w: &String| ["plus", "minus", "times", "equals"].contains(&w.as_str());
         if contextless
-            && words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit()))
-            && words.iter().all(|w| {
-                w.bytes().all(|b| b.is_ascii_digit())
-                    || ["plus", "minus", "times", "equals"].contains(&w.as_str())
-            })
+            && words.iter().any(number)
+            && words.iter().all(|w| number(w) || arithmetic(w))
         {
             return Some(Decision::Contextless);
         }
