@@ -39,6 +39,7 @@ const SURE_OVER_SCREEN: f32 = 0.85;
 /// probabilities to reach its thresholds on wordings only a few examples
 /// share (at 0.8, one crisis in twelve of the tuning part stayed below).
 const LEARNING_RATE: f32 = 2.5;
+
 /// However sure, the model raises a level only when one word (or word
 /// class, stem, or pair with a word of content) of the message pulls
 /// towards it at least this much: a verdict is never the classes' priors
@@ -71,8 +72,10 @@ impl Model {
         let mut features: HashMap<u64, u32> = HashMap::default();
         let mut telling_ids = Vec::new();
         let mut training = Vec::new();
+        let mut keys = Vec::new();
         for (level, texts) in examples {
             for text in texts {
+                keys.push(key(text) ^ u64::from(class(*level)));
                 let mut ids: Vec<u32> = features_of(text)
                     .into_iter()
                     .map(|g| {
@@ -90,7 +93,13 @@ impl Model {
                 training.push((class(*level), ids));
             }
         }
-        let logistic = Logistic::train(&training, features.len(), Level::ALL.len(), LEARNING_RATE);
+        let logistic = Logistic::train_keyed(
+            &training,
+            &keys,
+            features.len(),
+            Level::ALL.len(),
+            LEARNING_RATE,
+        );
         Model {
             fingerprint,
             features,
