@@ -17,6 +17,10 @@ impl Engine {
     ) -> Reply {
         let suggestions = self.suggestions(ranked);
         let framing = &self.content.framing;
+        let newer = matches!(decision, Decision::Newer(_));
+        let compared = matches!(decision, Decision::Compare(..));
+        let prognosis = matches!(decision, Decision::Own(i)
+            if self.content.intents[i].family == "oos_prognosis");
         let mut reply = match decision {
             Decision::Answer(i, score) => self.answer_reply(i, score, suggestions),
             Decision::Clarify(options) => {
@@ -55,7 +59,19 @@ impl Engine {
         // A question about one's own use of a drug the guide does not cover
         // is still one for the care team first. The bot's other replies of
         // its own (support, small talk) keep their kind.
+        // A newer treatment asked about in general ("is opdivo better than
+        // sorafenib"): its reply already says the care team can tell
+        // whether it is an option, and the model alone read advice in it.
+        // One's own case, or a screen's finding, is the care team's first.
         let advisable = match reply.kind {
+            Kind::NotInGuide if newer => findings.advice_screened || findings.personal,
+            // So is a comparison asked in general ("radiation or ablation,
+            // which is better"): both passages, not "only your care team".
+            Kind::Answer if compared => findings.advice_screened || findings.personal,
+            // Prognosis already sends one's own case to the care team ("will
+            // I still be here for her wedding"); a change to a medicine
+            // ("how long would I have if I stopped") still leads with it.
+            Kind::NotInGuide if prognosis => findings.preface == Preface::Change,
             Kind::Answer | Kind::Clarify | Kind::NotInGuide => true,
             // A screen that read a change to a medicine or an eligibility
             // question is about treatment whatever the topic match says.

@@ -920,9 +920,14 @@ impl Engine {
         }
         // A passage on the pair itself answers it whole ("the difference
         // between unresectable and inoperable" has its own).
+        // (Not a facet the message never asks for: "which is better, TACE
+        // or Y-90" is not asking for the side effects of embolization.)
+        let asks_aspect = self.aspect_asked(&self.norm.from_words(words));
         let whole = ranked.first().filter(|c| {
-            self.content.intents[c.intent].kind == IntentKind::Answer
+            let w = &self.content.intents[c.intent];
+            w.kind == IntentKind::Answer
                 && c.score >= YIELD_SURE * self.tuning.sure_score * scale
+                && (w.aspect != SIDE_EFFECTS || asks_aspect == Some(SIDE_EFFECTS))
         });
         // So does a family's overview named with one of the pair ("resection
         // vs transplant for cure": the surgery overview speaks to both),

@@ -119,14 +119,18 @@ impl Engine {
         let min_score = self.tuning.min_score * scale;
         let sure_score = self.tuning.sure_score * scale;
         if findings.small_talk {
-            // "help" on its own asks for help, not a hello.
-            let helps = ranked
-                .first()
-                .is_some_and(|c| self.content.intents[c.intent].kind == IntentKind::Help);
-            return if helps {
-                Decision::Help
-            } else {
+            // A hello or thanks names itself ("hi there", "ok thanks");
+            // "help", "what can you do" or "menu" ask for help.
+            let text = format!(" {} ", message.words.join(" "));
+            let greets = ["greeting", "thanks"]
+                .iter()
+                .filter_map(|id| self.content.intent(id))
+                .flat_map(|i| &i.keywords)
+                .any(|k| text.contains(&format!(" {} ", crate::text::fold(k))));
+            return if greets {
                 Decision::Greeting
+            } else {
+                Decision::Help
             };
         }
         if findings.out_of_scope {

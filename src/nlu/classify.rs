@@ -9,6 +9,7 @@ use super::logistic::{LEARNING_RATE, Logistic};
 use super::normalize::{Normalized, Normalizer};
 use crate::content::{Content, IntentKind};
 use rustc_hash::FxHashMap as HashMap;
+use std::hash::{Hash, Hasher};
 
 /// Weights of the three signals.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -271,7 +272,23 @@ impl Classifier {
                 }
             }
         }
-        let logistic = Logistic::train(&training, n_terms, n_intents, LEARNING_RATE);
+        // Each example is visited by a key of its own terms, so one example
+        // more or less leaves the others' places in a pass as they were.
+        let mut term_of = vec![""; n_terms];
+        for (t, &id) in &vocab {
+            term_of[id as usize] = t.as_str();
+        }
+        let keys: Vec<u64> = training
+            .iter()
+            .map(|(class, f)| {
+                let mut terms: Vec<&str> = f.iter().map(|&t| term_of[t as usize]).collect();
+                terms.sort_unstable();
+                let mut hasher = rustc_hash::FxHasher::default();
+                (content.intents[*class as usize].id.as_str(), terms).hash(&mut hasher);
+                hasher.finish()
+            })
+            .collect();
+        let logistic = Logistic::train_keyed(&training, &keys, n_terms, n_intents, LEARNING_RATE);
         Classifier {
             vocab,
             idf,

@@ -74,7 +74,19 @@ pub struct Findings {
     pub personal_advice: bool,
     pub out_of_scope: bool,
     pub small_talk: bool,
+    /// Whether the personal-advice level came from a screen, not the model
+    /// alone.
+    pub advice_screened: bool,
+    /// Whether the message speaks of a person: "I", "my", "he", "mum".
+    pub personal: bool,
 }
+
+/// The words by which a message speaks of someone's own case.
+const PERSONAL: &[&str] = &[
+    "i", "im", "ive", "id", "ill", "me", "my", "we", "us", "our", "he", "hes", "him", "his", "she",
+    "shes", "her", "mum", "mom", "dad", "husband", "wife", "partner", "son", "daughter", "brother",
+    "sister", "father", "mother",
+];
 
 /// Why triage chose its level, for `ask --json`: the screens that matched
 /// and the model's verdict, never the user's text.
@@ -397,6 +409,7 @@ impl Safety {
             if s.level == Level::PersonalAdvice && findings.preface == Preface::General {
                 findings.preface = s.preface;
             }
+            findings.advice_screened |= s.level == Level::PersonalAdvice;
         }
         // A message the `model_veto` screen marks (a question in general, a
         // past event since resolved, a figure of speech) raises the bar the
@@ -476,6 +489,7 @@ impl Safety {
         findings.personal_advice = triage.level == Level::PersonalAdvice;
         findings.out_of_scope = self.out_of_scope.iter().any(|c| c.matches(&seen));
         findings.small_talk = small_talk;
+        findings.personal = words.iter().any(|w| PERSONAL.contains(&w.as_str()));
         (findings, triage)
     }
 }

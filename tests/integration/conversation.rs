@@ -13,7 +13,10 @@
 //! fifth (X, 315 messages and 25 dialogues, read once with `CONV_PART`,
 //! then tuned on), and a sixth (Z, 300 messages and 25 dialogues by a
 //! writer who saw only the guide and the topic list, read once the same
-//! way: 78.0% of its messages passed, 71.9% of its dialogue turns).
+//! way: 78.0% of its messages passed, 71.9% of its dialogue turns), and a
+//! seventh (U, 300 messages and 25 dialogues by a writer who saw only the
+//! guide, the topic list and the passages: 79.0% and 77.5% at its one
+//! read).
 //!
 //! A case passes when the reply's kind is one of `kinds`, every `must`
 //! group has one of its phrases, and no passage of the guide is quoted
@@ -236,11 +239,11 @@ const MEASURED: &[(&str, usize, usize)] = &[
     ("compare", 30, 33),
     ("contextless", 33, 34),
     ("dialogue turns", 56, 66),
-    ("feelings", 24, 34),
+    ("feelings", 25, 34),
     ("newer_treatment", 33, 35),
     ("pain_symptoms", 29, 34),
-    ("prognosis", 24, 33),
-    ("small_talk", 25, 34),
+    ("prognosis", 27, 33),
+    ("small_talk", 26, 34),
     ("two_part", 25, 34),
 ];
 
