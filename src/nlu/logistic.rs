@@ -205,7 +205,9 @@ mod tests {
         let mut examples: Vec<(u32, Vec<u32>)> = (0..40u32)
             .map(|i| (i % 3, vec![i % 4, (i * 5 + 1) % 6 + 4]))
             .collect();
-        let mut keys: Vec<u64> = (0..40u64).map(|i| i * 0x2545_f491_4f6c_dd1d).collect();
+        let mut keys: Vec<u64> = (0..40u64)
+            .map(|i| i.wrapping_mul(0x2545_f491_4f6c_dd1d))
+            .collect();
         let before = Logistic::train_keyed(&examples, &keys, 13, 3, 2.5);
         examples.push((1, vec![12]));
         keys.push(99);
