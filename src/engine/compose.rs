@@ -17,8 +17,9 @@ impl Engine {
     ) -> Reply {
         let suggestions = self.suggestions(ranked);
         let framing = &self.content.framing;
-        let newer = matches!(decision, Decision::Newer(_));
-        let compared = matches!(decision, Decision::Compare(..));
+        // A newer treatment or a comparison: both speak for themselves
+        // when asked in general (see `advisable`).
+        let general_ok = matches!(decision, Decision::Newer(_) | Decision::Compare(..));
         let prognosis = matches!(decision, Decision::Own(i)
             if self.content.intents[i].family == "oos_prognosis");
         let mut reply = match decision {
@@ -62,12 +63,11 @@ impl Engine {
         // A newer treatment asked about in general ("is opdivo better than
         // sorafenib"): its reply already says the care team can tell
         // whether it is an option, and the model alone read advice in it.
-        // One's own case, or a screen's finding, is the care team's first.
+        // So is a comparison ("radiation or ablation, which is better"):
+        // both passages, not "only your care team". One's own case, or a
+        // screen's finding, is the care team's first.
         let advisable = match reply.kind {
-            Kind::NotInGuide if newer => findings.advice_screened || findings.personal,
-            // So is a comparison asked in general ("radiation or ablation,
-            // which is better"): both passages, not "only your care team".
-            Kind::Answer if compared => findings.advice_screened || findings.personal,
+            _ if general_ok => findings.advice_screened || findings.personal,
             // Prognosis already sends one's own case to the care team ("will
             // I still be here for her wedding"); a change to a medicine
             // ("how long would I have if I stopped") still leads with it.

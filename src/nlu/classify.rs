@@ -288,7 +288,7 @@ impl Classifier {
                 hasher.finish()
             })
             .collect();
-        let logistic = Logistic::train_keyed(&training, &keys, n_terms, n_intents, LEARNING_RATE);
+        let logistic = Logistic::train(&training, &keys, n_terms, n_intents, LEARNING_RATE);
         Classifier {
             vocab,
             idf,

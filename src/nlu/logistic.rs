@@ -23,37 +23,16 @@ pub struct Logistic {
 }
 
 impl Logistic {
-    /// Trains on (class, feature ids) pairs, visiting them in a fixed
-    /// pseudo-random order per pass.
+    /// Trains on (class, feature ids) pairs, each pass visiting them by
+    /// their `keys` (one per example, from its own text) mixed with the
+    /// pass: one example more or less moves no other example's place in a
+    /// pass, so the weights, and the verdicts near a threshold, change only
+    /// as much as that example asks. (A shuffle of the positions reorders
+    /// the whole pass whenever the count changes, and the last steps of a
+    /// pass weigh most.)
     pub fn train(
         examples: &[(u32, Vec<u32>)],
-        features: usize,
-        classes: usize,
-        learning_rate: f32,
-    ) -> Logistic {
-        Logistic::train_in_order(examples, None, features, classes, learning_rate)
-    }
-
-    /// As [`Logistic::train`], each pass visiting the examples by their
-    /// `keys` (one per example, from its own text) mixed with the pass:
-    /// one example more or less moves no other example's place in a pass,
-    /// so the weights, and the verdicts near a threshold, change only as
-    /// much as that example asks. (A shuffle of the positions reorders the
-    /// whole pass whenever the count changes, and the last steps of a pass
-    /// weigh most.)
-    pub fn train_keyed(
-        examples: &[(u32, Vec<u32>)],
         keys: &[u64],
-        features: usize,
-        classes: usize,
-        learning_rate: f32,
-    ) -> Logistic {
-        Logistic::train_in_order(examples, Some(keys), features, classes, learning_rate)
-    }
-
-    fn train_in_order(
-        examples: &[(u32, Vec<u32>)],
-        keys: Option<&[u64]>,
         features: usize,
         classes: usize,
         learning_rate: f32,
@@ -68,26 +47,12 @@ impl Logistic {
             return model;
         }
         let mut order: Vec<usize> = (0..examples.len()).collect();
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut probs = vec![0f32; classes];
         let mut learnt = vec![0f32; examples.len()];
         let mut touched: Vec<(usize, f32)> = Vec::with_capacity(classes);
         for epoch in 0..EPOCHS {
-            match keys {
-                Some(keys) => {
-                    let salt = (epoch as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-                    order.sort_by_key(|&e| (mix(keys[e] ^ salt), e));
-                }
-                // A fixed pseudo-random visiting order per pass (xorshift).
-                None => {
-                    for i in (1..order.len()).rev() {
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
-                        order.swap(i, (state % (i as u64 + 1)) as usize);
-                    }
-                }
-            }
+            let salt = (epoch as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            order.sort_by_key(|&e| (mix(keys[e] ^ salt), e));
             let rate = learning_rate / (1.0 + epoch as f32 * 0.5);
             for &e in &order {
                 // After two passes, examples already learnt with confidence
@@ -188,7 +153,8 @@ mod tests {
     fn learns_the_word_that_tells_classes_apart() {
         // Feature 0 is shared; 1 marks class 0, 2 marks class 1.
         let examples = vec![(0, vec![0, 1]), (1, vec![0, 2]), (0, vec![1]), (1, vec![2])];
-        let m = Logistic::train(&examples, 3, 2, LEARNING_RATE);
+        let keys: Vec<u64> = (0..examples.len() as u64).collect();
+        let m = Logistic::train(&examples, &keys, 3, 2, LEARNING_RATE);
         assert!(m.probabilities(&[0, 1])[0] > 0.8);
         assert!(m.probabilities(&[2])[1] > 0.8);
         let same = m.probabilities(&[0]);
@@ -208,10 +174,10 @@ mod tests {
         let mut keys: Vec<u64> = (0..40u64)
             .map(|i| i.wrapping_mul(0x2545_f491_4f6c_dd1d))
             .collect();
-        let before = Logistic::train_keyed(&examples, &keys, 13, 3, 2.5);
+        let before = Logistic::train(&examples, &keys, 13, 3, 2.5);
         examples.push((1, vec![12]));
         keys.push(99);
-        let after = Logistic::train_keyed(&examples, &keys, 13, 3, 2.5);
+        let after = Logistic::train(&examples, &keys, 13, 3, 2.5);
         for (_, feats) in &examples[..40] {
             let (b, a) = (before.probabilities(feats), after.probabilities(feats));
             for (x, y) in b.iter().zip(&a) {

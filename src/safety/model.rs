@@ -39,7 +39,6 @@ const SURE_OVER_SCREEN: f32 = 0.85;
 /// probabilities to reach its thresholds on wordings only a few examples
 /// share (at 0.8, one crisis in twelve of the tuning part stayed below).
 const LEARNING_RATE: f32 = 2.5;
-
 /// However sure, the model raises a level only when one word (or word
 /// class, stem, or pair with a word of content) of the message pulls
 /// towards it at least this much: a verdict is never the classes' priors
@@ -93,7 +92,7 @@ impl Model {
                 training.push((class(*level), ids));
             }
         }
-        let logistic = Logistic::train_keyed(
+        let logistic = Logistic::train(
             &training,
             &keys,
             features.len(),
